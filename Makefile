@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+export FLASK_APP := app
+
+.PHONY: run test test-postgres bench install assets clean
+
+run: $(VENV)/.installed static/css/app.css
+	$(FLASK) db upgrade
+	$(FLASK) setup
+	@echo "Serving http://127.0.0.1:$(PORT) (texts go to the console backend unless Twilio is configured)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-dev static/css/app.css
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL (the local server CI also has).
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+bench: $(VENV)/.installed-dev static/css/app.css
+	$(BIN)/python -m bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: static/css/app.css
+
+static/css/app.css: node_modules/.installed assets/app.scss assets/_custody.scss assets/build.mjs
+	npm run --silent build
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor static/css/app.css

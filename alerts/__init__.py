@@ -1,0 +1,1 @@
+"""Clocks, escalation and text messages (SPEC §4)."""

@@ -1,0 +1,1 @@
+"""Users, roles, sessions, API tokens and the rule that guards every route."""

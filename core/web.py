@@ -1,0 +1,63 @@
+"""What every page shares: local-time filters and the banners other areas contribute."""
+from flask import current_app
+from flask_login import current_user
+
+from core.clock import local
+from core.db import db
+
+# Other areas add page-wide warnings here: provider(session, now) -> list of messages.
+page_banners = []
+
+# Primary navigation: (endpoint, label, roles) appended by each area in its init.
+nav_links = []
+
+DEFAULT_FORMAT = "%d %b %Y %H:%M"
+
+
+def local_time(instant, zone=None, fmt=DEFAULT_FORMAT):
+    """An instant as 24-hour wall-clock time in the suite's zone (default: the service's)."""
+    if instant is None:
+        return ""
+    return local(instant, zone or current_app.config["DEFAULT_TIMEZONE"]).strftime(fmt)
+
+
+def minutes_label(minutes):
+    if minutes is None:
+        return ""
+    minutes = int(minutes)
+    hours, rest = divmod(abs(minutes), 60)
+    text = f"{hours}h {rest:02d}m" if hours else f"{rest}m"
+    return f"-{text}" if minutes < 0 else text
+
+
+def nav_items():
+    role = getattr(current_user, "role", None)
+    return [(endpoint, label) for endpoint, label, roles in nav_links
+            if role in roles and endpoint in current_app.view_functions]
+
+
+def form_error_list(errors):
+    """{field: [messages]} as the error summary's list, each linking to its field."""
+    items = []
+    for field, messages in errors.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            items.append({"text": message if isinstance(message, str) else str(message), "href": f"#{field}"})
+    return items
+
+
+def init_app(app):
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["minutes"] = minutes_label
+    app.jinja_env.globals["service_name"] = "Juvenile Custody Tracker"
+
+    @app.context_processor
+    def _helpers():
+        return {"nav_items": nav_items, "form_error_list": form_error_list}
+
+    @app.context_processor
+    def _banners():
+        if not current_user.is_authenticated:
+            return {"banners": []}
+        now = current_app.config["CLOCK"]()
+        return {"banners": [message for provider in page_banners for message in provider(db.session, now)],
+                "now": now}

@@ -1,0 +1,156 @@
+"""Booking a child in and correcting the booking. Plain functions over a session.
+
+Every function validates everything first and writes afterwards, so a refusal leaves the
+database as it was; the caller commits.
+"""
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import Conflict, NotFound, invalid
+from custody import audit, rules
+from custody.models import Detention, ReferenceCounter, Suite
+from custody.signals import facts_changed
+
+BOOKING_FIELDS = ("custody_record_number", "forename", "surname", "date_of_birth", "apparent_age", "sex",
+                  "ethnicity", "looked_after", "needs", "arrested_at", "arrived_at", "detention_authorised_at",
+                  "offence", "arresting_officer")
+AUDITED_FIELDS = ("suite_code", "reference", *BOOKING_FIELDS, "age")
+
+
+def suite_by_code(session, code, field="suite"):
+    suite = session.scalar(select(Suite).where(Suite.code == code.upper()))
+    if suite is None or not suite.active:
+        raise invalid(field, f"There is no active custody suite with the code {code!r}.")
+    return suite
+
+
+def get_detention(session, detention_id, for_update=False):
+    query = select(Detention).where(Detention.id == detention_id)
+    if for_update:
+        query = query.with_for_update(of=Detention)
+    detention = session.scalar(query)
+    if detention is None:
+        raise NotFound(f"There is no detention {detention_id}.")
+    return detention
+
+
+def next_reference(session, suite, year):
+    """{SUITE}-{YYYY}-{NNNNN}: one atomic upsert, so concurrent bookings never share a number."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ReferenceCounter).values(suite_id=suite.id, year=year, last_number=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["suite_id", "year"], set_={"last_number": ReferenceCounter.last_number + 1},
+    ).returning(ReferenceCounter.last_number)
+    number = session.execute(statement).scalar_one()
+    return f"{suite.code}-{year}-{number:05d}"
+
+
+def new_sms_code(session):
+    """Four digits not used by any child still in custody (the partial unique index enforces it)."""
+    for _ in range(50):
+        code = f"{secrets.randbelow(10000):04d}"
+        taken = session.scalar(select(func.count()).select_from(Detention)
+                               .where(Detention.sms_code == code, Detention.status == "in_custody"))
+        if not taken:
+            return code
+    raise Conflict("No free text-message code: too many children in custody at once.")
+
+
+def _check_record_number(session, suite, number, detention_id=None):
+    if not number:
+        return
+    clash = session.scalar(select(Detention.id).where(
+        Detention.suite_id == suite.id, Detention.custody_record_number == number,
+        Detention.id != (detention_id or 0)))
+    if clash:
+        raise Conflict(f"Custody record {number} is already booked at {suite.name}.",
+                       {"custody_record_number": ["already used at this suite"]})
+
+
+def _audited(detention):
+    values = audit.snapshot(detention, BOOKING_FIELDS + ("reference", "age"))
+    values["suite_code"] = detention.suite.code
+    return values
+
+
+def _apply(detention, data, suite, now):
+    for field in BOOKING_FIELDS:
+        if field in data:
+            setattr(detention, field, data[field])
+    detention.needs = sorted(set(detention.needs or []))
+    detention.has_needs = bool(detention.needs)
+    if detention.detention_authorised_at is None:
+        detention.detention_authorised_at = detention.arrived_at
+    detention.age = rules.age_at_arrival(detention.date_of_birth, detention.apparent_age,
+                                         detention.arrived_at, suite.zone)
+    rules.check_child(detention.age, detention.date_of_birth, detention.arrived_at, now)
+
+
+def book(session, data, user, now):
+    """Book a child into custody (POST /api/v1/detentions)."""
+    suite = suite_by_code(session, data["suite"])
+    rules.check_booking_times(data, now)
+    detention = Detention(suite=suite, status="in_custody", created_at=now,
+                          created_by_id=user.id if user else None)
+    _apply(detention, data, suite, now)
+    _check_record_number(session, suite, detention.custody_record_number)
+    detention.reference = next_reference(session, suite, detention.arrived_at.astimezone(suite.zone).year)
+    detention.sms_code = new_sms_code(session)
+    session.add(detention)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # Another booking took the same record number or code between our check and insert.
+        raise Conflict("This booking clashed with another made at the same moment; submit it again.") from None
+    audit.record(session, user=user, now=now, entity="detention", entity_id=detention.id, action="booked_in",
+                 detention_id=detention.id, occurred_at=detention.arrived_at, after=_audited(detention))
+    facts_changed.send(detention, session=session, now=now)
+    return detention
+
+
+def _event_times(detention):
+    """Every recorded event instant, to keep an amended arrival before all of them."""
+    times = [t for r in detention.aa_requests for t in (r.requested_at, r.arrived_at, r.cancelled_at) if t]
+    times += [r.held_at for r in detention.reviews] + [r.made_at for r in detention.referrals]
+    times += [s.searched_at for s in detention.strip_searches]
+    times += [t for a in detention.accommodation_requests for t in (a.requested_at, a.responded_at,
+                                                                     a.transferred_at) if t]
+    for one in (detention.welfare_notification, detention.charge, detention.certificate):
+        if one is not None:
+            times.append(getattr(one, "informed_at", None) or getattr(one, "charged_at", None)
+                         or one.issued_at)
+    return times
+
+
+def amend(session, detention, data, user, now):
+    """Correct the booking (PATCH). Nothing is overwritten without a reason in the audit trail."""
+    reason = data.pop("amend_reason")
+    if not data:
+        raise invalid("amend_reason", "Say which fields to correct, as well as why.")
+    before = _audited(detention)
+    merged = {f: data.get(f, getattr(detention, f)) for f in ("arrived_at", "arrested_at", "detention_authorised_at")}
+    if "arrived_at" in data and "detention_authorised_at" not in data \
+            and detention.detention_authorised_at == detention.arrived_at:
+        merged["detention_authorised_at"] = data["arrived_at"]  # it followed arrival; keep it so
+        data["detention_authorised_at"] = data["arrived_at"]
+    rules.check_booking_times(merged, now)
+    earliest_event = min(_event_times(detention), default=None)
+    if earliest_event is not None and merged["arrived_at"] > earliest_event:
+        raise invalid("arrived_at", "Events are already recorded before this arrival time; correct them first.")
+    if detention.released_at is not None and merged["arrived_at"] > detention.released_at:
+        raise invalid("arrived_at", "The arrival would be after the release.")
+    with session.no_autoflush:
+        _apply(detention, data, detention.suite, now)
+        _check_record_number(session, detention.suite, detention.custody_record_number, detention.id)
+    changed_before, changed_after = audit.changes(before, _audited(detention))
+    if not changed_after:
+        raise invalid("amend_reason", "Nothing would change: the values given are those already recorded.")
+    audit.record(session, user=user, now=now, entity="detention", entity_id=detention.id, action="amended",
+                 detention_id=detention.id, before=changed_before, after=changed_after, reason=reason)
+    facts_changed.send(detention, session=session, now=now)
+    return detention

@@ -1,0 +1,148 @@
+"""Web pages for custody sergeants: the board, booking a child in, the record."""
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.access import READ, RECORD, allow
+from core import forms
+from core.db import db
+from core.web import nav_links
+from custody import booking, schemas
+from custody.models import NEEDS, Detention, Suite
+from custody.record import DetentionRecord
+
+bp = Blueprint("custody", __name__)
+
+nav_links.extend([("custody.board", "Custody board", READ), ("custody.book", "Book a child in", RECORD)])
+
+NEED_LABELS = {
+    "mental_health": "Mental health", "learning_disability": "Learning disability",
+    "neurodivergence": "Neurodivergence", "self_harm": "Self-harm", "substance_misuse": "Substance misuse",
+    "exploitation_concern": "Exploitation concern", "speech_language": "Speech and language",
+    "physical_health": "Physical health", "other": "Other",
+}
+
+
+def now():
+    return current_app.config["CLOCK"]()
+
+
+def active_suites():
+    return db.session.scalars(select(Suite).where(Suite.active).order_by(Suite.name)).all()
+
+
+def _zone_for(form):
+    suite = db.session.scalar(select(Suite).where(Suite.code == (form.get("suite") or "")))
+    return suite.zone if suite else ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+
+
+@bp.route("/")
+@allow(READ)
+def board():
+    suite_code = request.args.get("suite") or None
+    query = select(Detention).where(Detention.status == "in_custody").order_by(Detention.arrived_at)
+    if suite_code:
+        query = query.join(Suite).where(Suite.code == suite_code)
+    detentions = db.session.scalars(query).all()
+    return render_template("custody/board.html", detentions=detentions, suites=active_suites(),
+                           suite_code=suite_code, now=now())
+
+
+def _booking_payload(form, zone, current):
+    payload = {key: form.get(key) or None for key in (
+        "suite", "custody_record_number", "forename", "surname", "sex", "ethnicity", "offence",
+        "arresting_officer")}
+    payload["looked_after"] = forms.checkbox(form, "looked_after")
+    payload["needs"] = form.getlist("needs")
+    if form.get("date_of_birth"):
+        payload["date_of_birth"] = _iso_date(form["date_of_birth"])
+    if form.get("apparent_age"):
+        payload["apparent_age"] = form["apparent_age"]
+    payload["arrived_at"] = forms.local_instant(form, "arrived_at", zone, current) or current.isoformat()
+    for name in ("arrested_at", "detention_authorised_at"):
+        value = forms.local_instant(form, name, zone, current)
+        if value:
+            payload[name] = value
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def _iso_date(text):
+    day, _, rest = text.strip().partition("/")
+    month, _, year = rest.partition("/")
+    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+        raise forms.FormErrors({"date_of_birth": ["Enter the date of birth as DD/MM/YYYY."]})
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+@bp.route("/detentions/new", methods=["GET", "POST"])
+@allow(RECORD)
+def book():
+    current = now()
+    zone = _zone_for(request.form) if request.method == "POST" else ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+    values = request.form.to_dict() if request.method == "POST" else forms.defaults_for("arrived_at", current, zone)
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = forms.load(schemas.DetentionIn(), _booking_payload(request.form, zone, current))
+            detention = forms.submit(lambda: booking.book(db.session, data, current_user, current))
+            db.session.commit()
+            flash(f"{detention.forename} {detention.surname} booked in as {detention.reference}.")
+            return redirect(url_for("custody.record", detention_id=detention.id))
+        except forms.FormErrors as refused:
+            errors = refused.errors
+    return render_template("custody/book.html", values=values, errors=errors, suites=active_suites(),
+                           needs=NEED_LABELS, selected_needs=request.form.getlist("needs")), 422 if errors else 200
+
+
+@bp.route("/detentions/<int:detention_id>")
+@allow(READ)
+def record(detention_id):
+    detention = booking.get_detention(db.session, detention_id)
+    return render_template("custody/record.html", record=DetentionRecord(detention, now(), db.session),
+                           detention=detention, zone=detention.suite.timezone, now=now(), need_labels=NEED_LABELS)
+
+
+@bp.route("/detentions/<int:detention_id>/amend", methods=["GET", "POST"])
+@allow(RECORD)
+def amend(detention_id):
+    detention = booking.get_detention(db.session, detention_id)
+    zone = detention.suite.zone
+    errors = {}
+    if request.method == "POST":
+        try:
+            payload = {k: request.form[k] for k in ("forename", "surname", "custody_record_number", "offence",
+                                                     "arresting_officer", "sex", "ethnicity")
+                       if request.form.get(k, "") != (getattr(detention, k) or "")}
+            if request.form.get("date_of_birth"):
+                dob = _iso_date(request.form["date_of_birth"])
+                if dob != (detention.date_of_birth.isoformat() if detention.date_of_birth else None):
+                    payload["date_of_birth"] = dob
+            arrived = forms.local_instant(request.form, "arrived_at", zone, now())
+            if arrived and arrived != detention.arrived_at.isoformat():
+                payload["arrived_at"] = arrived
+            if set(request.form.getlist("needs")) != set(detention.needs):
+                payload["needs"] = request.form.getlist("needs")
+            if forms.checkbox(request.form, "looked_after") != detention.looked_after:
+                payload["looked_after"] = forms.checkbox(request.form, "looked_after")
+            payload["amend_reason"] = request.form.get("amend_reason", "")
+            data = forms.load(schemas.DetentionAmend(), payload)
+            forms.submit(lambda: booking.amend(db.session, detention, data, current_user, now()))
+            db.session.commit()
+            flash("The booking was corrected; the change and its reason are on the timeline.")
+            return redirect(url_for("custody.record", detention_id=detention.id))
+        except forms.FormErrors as refused:
+            errors = refused.errors
+    here = detention.arrived_at.astimezone(zone)
+    values = request.form.to_dict() if request.method == "POST" else {
+        "forename": detention.forename, "surname": detention.surname,
+        "custody_record_number": detention.custody_record_number or "", "offence": detention.offence or "",
+        "arresting_officer": detention.arresting_officer or "", "sex": detention.sex or "",
+        "ethnicity": detention.ethnicity or "",
+        "date_of_birth": detention.date_of_birth.strftime("%d/%m/%Y") if detention.date_of_birth else "",
+        "arrived_at_date": here.strftime("%d/%m/%Y"), "arrived_at_time": here.strftime("%H:%M"),
+        "looked_after": "on" if detention.looked_after else ""}
+    selected = request.form.getlist("needs") if request.method == "POST" else detention.needs
+    return render_template("custody/amend.html", detention=detention, values=values, errors=errors,
+                           needs=NEED_LABELS, selected_needs=selected), 422 if errors else 200

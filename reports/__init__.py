@@ -1,0 +1,1 @@
+"""The fortnightly performance pack (SPEC §6)."""

@@ -1,0 +1,202 @@
+"""Fixtures: a fresh app per test on the database under test, personas, an injected clock.
+
+The schema is built once per run by the real migrations (so the tests exercise them), and
+every table is emptied after each test. Emptying rather than rolling back keeps tests honest
+where more than one connection is involved: the browser's live server, several workers.
+
+TEST_DATABASE_URL picks the database: SQLite in a temporary folder by default, PostgreSQL
+when it is a postgresql+psycopg:// URL (CI runs the whole suite on both).
+"""
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+import config
+from app import create_app
+from auth import services as users
+from core.db import db
+from custody import suites
+
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+
+PERSONAS = {
+    "sergeant": ("sgt_price", "Sergeant Price"),
+    "inspector": ("insp_khan", "Inspector Khan"),
+    "manager": ("mgr_lee", "Manager Lee"),
+    "admin": ("admin_ops", "Admin Ops"),
+}
+PASSWORD = "correct horse battery staple"
+
+
+class FakeClock:
+    """The app's clock, set and moved by tests instead of patching datetime."""
+
+    def __init__(self, now=T0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def set(self, now):
+        self.now = now
+
+    def advance(self, **kwargs):
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("instance"))
+
+
+def make_app(database_url, instance_path, clock, **overrides):
+    settings = config.for_tests(database_url, instance_path, CLOCK=clock, **overrides)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, instance_path):
+    """Build the schema once with the real migrations, from an empty database."""
+    app = make_app(database_url, instance_path, FakeClock())
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        db.engine.dispose()
+    return True
+
+
+def _drop_everything():
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.engine.dispose()
+        path = db.engine.url.database
+        if path and os.path.exists(path):
+            os.remove(path)
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+            connection.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(connection) else None
+
+
+def _has_sqlite_sequence(connection):
+    return connection.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() is not None
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def app(migrated, database_url, instance_path, clock):
+    app = make_app(database_url, instance_path, clock)
+    with app.app_context():
+        suites.seed(db.session, suites.read_suites_file(app.config["SUITES_FILE"]))
+        for role, (username, name) in PERSONAS.items():
+            users.create_user(db.session, username, role, clock(), PASSWORD, name)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class ApiClient:
+    """JSON requests with a bearer token for one persona."""
+
+    def __init__(self, client, token):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def _call(self, method, url, json=None, **kwargs):
+        return self.client.open(url, method=method, json=json, headers=self.headers, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self._call("GET", url, **kwargs)
+
+    def post(self, url, json=None, **kwargs):
+        return self._call("POST", url, json=json if json is not None else {}, **kwargs)
+
+    def patch(self, url, json=None, **kwargs):
+        return self._call("PATCH", url, json=json, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self._call("DELETE", url, **kwargs)
+
+
+@pytest.fixture
+def api_as(app, client, clock):
+    """api_as("sergeant").post(...): the API as one of the personas."""
+    from sqlalchemy import select
+
+    from auth.models import User
+    tokens = {}
+
+    def as_role(role):
+        if role not in tokens:
+            user = db.session.scalar(select(User).where(User.username == PERSONAS[role][0]))
+            tokens[role] = users.issue_token(db.session, user, clock())
+            db.session.commit()
+        return ApiClient(client, tokens[role])
+    return as_role
+
+
+@pytest.fixture
+def api(api_as):
+    """The API as the custody sergeant, who does most of the recording."""
+    return api_as("sergeant")
+
+
+@pytest.fixture
+def login(client):
+    """login("manager"): sign the test client in through the real login form."""
+    def sign_in(role):
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": PERSONAS[role][0], "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return sign_in
+
+
+def csrf_token_from(html):
+    import re
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    return match.group(1)
+
+
+def booking(**overrides):
+    """A valid booking for a 17-year-old at Durham who arrived two hours before T0."""
+    body = {"suite": "DUR", "forename": "Jordan", "surname": "Ellis", "date_of_birth": "2009-03-14",
+            "arrived_at": "2026-11-28T10:00:00Z", "offence": "Theft", "arresting_officer": "PC 1234 Hart",
+            "custody_record_number": "DU-26-000123"}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
