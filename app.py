@@ -48,6 +48,7 @@ def _bind_extensions(app):
 
 
 def _register_areas(app):
+    import alerts.models  # noqa: F401 - the escalation tables, until the engine registers its views
     from auth import cli as auth_cli
     from auth.views import bp as auth_views
     from core import errors, health, web
