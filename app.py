@@ -32,6 +32,7 @@ def create_app(test_config=None):
 def _configure_logging(app):
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # import-time chatter
 
 
 def _bind_extensions(app):
@@ -55,6 +56,7 @@ def _register_areas(app):
     from core.extensions import api
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
+    from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
 
     errors.register(app)
@@ -62,6 +64,7 @@ def _register_areas(app):
     app.register_blueprint(auth_views)
     app.register_blueprint(custody_views)
     api.register_blueprint(custody_api)
+    api.register_blueprint(custody_events_api)
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
     app.cli.add_command(custody_cli.setup)

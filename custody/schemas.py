@@ -155,6 +155,11 @@ class CertificateIn(StrictSchema):
     approved_at = Instant(load_default=None, allow_none=True)
 
 
+class CertificateApprovalIn(StrictSchema):
+    approved_by = text(120, required=True)
+    approved_at = Instant(load_default=None)
+
+
 class StripSearchIn(StrictSchema):
     searched_at = Instant(load_default=None)
     aa_present = fields.Boolean(required=True)

@@ -7,10 +7,12 @@ where more than one connection is involved: the browser's live server, several w
 TEST_DATABASE_URL picks the database: SQLite in a temporary folder by default, PostgreSQL
 when it is a postgresql+psycopg:// URL (CI runs the whole suite on both).
 """
+import contextvars
 import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -57,9 +59,19 @@ def instance_path(tmp_path_factory):
     return str(tmp_path_factory.mktemp("instance"))
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in a context of its own, as in production: the test's app context (and its
+    `g` and database session) must not leak into requests, nor one request's into the next."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_url, instance_path, clock, **overrides):
     settings = config.for_tests(database_url, instance_path, CLOCK=clock, **overrides)
-    return create_app(settings)
+    app = create_app(settings)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -104,13 +116,22 @@ def clock():
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def password_hash():
+    """Argon2 is slow on purpose; hash the personas' password once per run, not per test."""
+    from auth.models import User
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
 @pytest.fixture
-def app(migrated, database_url, instance_path, clock):
+def app(migrated, database_url, instance_path, clock, password_hash):
     app = make_app(database_url, instance_path, clock)
     with app.app_context():
         suites.seed(db.session, suites.read_suites_file(app.config["SUITES_FILE"]))
         for role, (username, name) in PERSONAS.items():
-            users.create_user(db.session, username, role, clock(), PASSWORD, name)
+            users.create_user(db.session, username, role, clock(), display_name=name).password_hash = password_hash
         db.session.commit()
         yield app
         db.session.remove()
