@@ -36,6 +36,7 @@ def _configure_logging(app):
 
 
 def _bind_extensions(app):
+    from auth.access import READ, allow
     from auth.session import init_login
     from core.db import db
     from core.extensions import api, csrf, limiter, migrate
@@ -46,11 +47,15 @@ def _bind_extensions(app):
     limiter.init_app(app)
     api.init_app(app)
     init_login(app)
+    # The OpenAPI document describes children's records; like them, it needs a login.
+    openapi_json = app.view_functions["api-docs.openapi_json"]
+    app.view_functions["api-docs.openapi_json"] = allow(READ)(lambda: openapi_json())
 
 
 def _register_areas(app):
     import alerts.models  # noqa: F401 - the escalation tables, until the engine registers its views
     from auth import cli as auth_cli
+    from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
     from core import errors, health, web
     from core.extensions import api
@@ -62,6 +67,7 @@ def _register_areas(app):
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views)
+    app.register_blueprint(admin_views)
     app.register_blueprint(custody_views)
     api.register_blueprint(custody_api)
     api.register_blueprint(custody_events_api)
@@ -80,6 +86,9 @@ def _register_hooks(app):
     def _authenticate():
         return authenticate_bearer()
 
+    # Who may call this route is settled before anything else looks at the request body.
+    app.before_request(enforce)
+
     @app.before_request
     def _protect_forms():
         # Cookies ride along on cross-site requests; a bearer token cannot, so only
@@ -89,8 +98,6 @@ def _register_hooks(app):
         if request.endpoint and request.endpoint.startswith("webhooks."):
             return
         csrf.protect()
-
-    app.before_request(enforce)
 
     @app.after_request
     def _security_headers(response):
