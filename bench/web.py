@@ -1,0 +1,105 @@
+"""Web: booking POST and board GET under 20 concurrent clients, gunicorn with 4 workers.
+
+The server is the production command (`gunicorn --workers 4 'app:create_app()'`, sync workers,
+no scheduler inside) on the bench database. Phases run one after another on the same server:
+`/healthz` (the ceiling: no login, one `SELECT 1`), the board with exactly 200 children in
+custody, then bookings (each adds a child, so the board is measured first).
+"""
+import random
+import re
+from datetime import timedelta
+
+import requests
+
+from bench.children import BENCH_PASSWORD, book_children, booking_body, setup_suites_and_sergeant
+from bench.core import Figure, benchmark
+from bench.loadgen import run_load
+from bench.processes import free_port, gunicorn_command, running
+from core.clock import utc_now
+
+FULL = {"clients": 20, "workers": 4, "children": 200, "healthz": 4000, "board": 1500, "bookings": 2000,
+        "seconds": 30.0, "warmup": 40}
+QUICK = {"clients": 2, "workers": 2, "children": 5, "healthz": 20, "board": 10, "bookings": 10,
+         "seconds": 10.0, "warmup": 4}
+USER_AGENT = "custody-bench"  # the same for login and load: sessions are bound to the agent
+
+
+@benchmark("web", targets=("booking p95", "board p95"),
+           description="booking POST and board GET, 20 clients, gunicorn 4 workers")
+def web(context):
+    scale = QUICK if context.quick else FULL
+    rng = random.Random(7)
+    db = context.db
+    db.recreate("web")
+    app = db.app("web")
+    now = utc_now()
+    token = setup_suites_and_sergeant(app, now)
+    arrivals = [now - timedelta(minutes=rng.randint(5, 20 * 60)) for _ in range(scale["children"])]
+    book_children(app, arrivals, now, rng)
+    context.log(f"web: {scale['children']} children in custody; starting gunicorn")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = db.environment("web")
+    with running(gunicorn_command(port, scale["workers"]), env, context.results / "web-gunicorn.log",
+                 ready_url=f"{base}/healthz"):
+        cookie = _sign_in(base)
+        _check_board_size(base, token, scale["children"])
+        common = {"clients": scale["clients"], "seconds": scale["seconds"], "warmup": scale["warmup"],
+                  "headers": {"User-Agent": USER_AGENT}}
+        healthz = run_load("healthz", lambda i: ("GET", f"{base}/healthz", {}), requests=scale["healthz"], **common)
+        board = run_load("board", lambda i: ("GET", f"{base}/", {"headers": {"Cookie": cookie}}),
+                         requests=scale["board"], **common)
+        bodies = _booking_bodies(rng, scale["bookings"] + scale["warmup"])
+        auth = {"Authorization": f"Bearer {token}"}
+        booked = run_load("booking", lambda i: ("POST", f"{base}/api/v1/detentions",
+                                                {"json": bodies[i], "headers": auth}),
+                          expected=201, requests=scale["bookings"], **common)
+    for result in (healthz, board, booked):
+        context.log(f"web: {result.label}: {result.answered} answered in {result.elapsed:.1f}s, "
+                    f"statuses {dict(result.statuses)}" + (f", e.g. {result.unexpected[0]}" if result.unexpected else ""))
+    return _figures(scale, healthz, board, booked)
+
+
+def _figures(scale, healthz, board, booked):
+    fraction = booked.rps / healthz.rps if healthz.rps else None
+    load = f"{scale['clients']} clients, {scale['workers']} workers"
+    return [
+        Figure("healthz rps", healthz.rps, "req/s", note=f"{load}; {healthz.failures} failed"),
+        Figure("board p50", board.ms(50), "ms", note=f"{scale['children']} in custody"),
+        Figure("board p95", board.ms(95), "ms", 150.0, note=f"{scale['children']} in custody; {board.failures} failed"),
+        Figure("board rps", board.rps, "req/s"),
+        Figure("booking p50", booked.ms(50), "ms"),
+        Figure("booking p95", booked.ms(95), "ms", 50.0, note=f"{booked.failures} failed"),
+        Figure("booking rps", booked.rps, "req/s"),
+        Figure("booking rps / healthz rps", fraction, "ratio", note="same server, same run"),
+    ]
+
+
+def _booking_bodies(rng, count):
+    # Arrival a few minutes before the request: never "in the future" whenever it is sent.
+    now = utc_now()
+    return [booking_body(rng, now - timedelta(minutes=rng.randint(3, 60)), 1_000_000 + i) for i in range(count)]
+
+
+def _sign_in(base):
+    """Sign in through the login form once; every client then shares the session cookie."""
+    browser = requests.Session()
+    browser.headers["User-Agent"] = USER_AGENT
+    page = browser.get(f"{base}/login", timeout=10).text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    response = browser.post(f"{base}/login", data={"username": "sgt_bench", "password": BENCH_PASSWORD,
+                                                   "csrf_token": csrf.group(1)}, allow_redirects=False, timeout=30)
+    if response.status_code != 302:
+        raise RuntimeError(f"login failed with {response.status_code}")
+    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
+def _check_board_size(base, token, expected):
+    response = requests.get(f"{base}/api/v1/detentions", params={"status": "in_custody"},
+                            headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}, timeout=30)
+    response.raise_for_status()
+    if len(response.json()) != expected:
+        raise RuntimeError(f"expected {expected} children in custody before the board phase, "
+                           f"found {len(response.json())}")
