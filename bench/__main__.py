@@ -55,12 +55,14 @@ def run(names, context):
         print(f"== {name}: {bench.description}", file=sys.stderr, flush=True)
         started = time.perf_counter()
         outcome = Outcome(bench)
+        outcome.load_before = os.getloadavg()[0]
         try:
             outcome.figures = bench.run(context)
         except Exception as error:  # noqa: BLE001 - one broken benchmark must not hide the others
             outcome.error = f"{type(error).__name__}: {error}"
             traceback.print_exc()
         outcome.seconds = time.perf_counter() - started
+        outcome.load_after = os.getloadavg()[0]
         outcomes.append(outcome)
         print_outcome(outcome)
     return outcomes
@@ -81,6 +83,8 @@ def print_outcome(outcome):
         note = f"  ({figure.note})" if figure.note else ""
         print(f"{name:<9} {figure.name:<34} {_number(figure.value):>10} {figure.unit:<6} "
               f"{target:<16} {ratio:>6} {verdict:<7}{note}", flush=True)
+    print(f"{name:<9} (took {outcome.seconds:.0f}s; machine load average {outcome.load_before:.1f} before, "
+          f"{outcome.load_after:.1f} after, on {os.cpu_count()} cores)", flush=True)
     if outcome.error:
         print(f"{name:<9} FAILED: {outcome.error}", flush=True)
         for target in outcome.benchmark.targets:
@@ -94,6 +98,7 @@ def save(outcomes, context, met, total):
         "at": stamp.isoformat(), "quick": context.quick, "database": context.db.dialect,
         "machine": {"cpus": os.cpu_count()}, "met": met, "targets": total,
         "benchmarks": [{"name": o.benchmark.name, "seconds": round(o.seconds, 1), "error": o.error,
+                        "load_average": [o.load_before, o.load_after],
                         "figures": [f.as_json() for f in o.figures]} for o in outcomes],
     }
     path = context.results / f"{'quick' if context.quick else 'full'}-{stamp:%Y%m%dT%H%M%SZ}.json"

@@ -61,6 +61,8 @@ class Outcome:
     figures: list = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    load_before: float = 0.0   # the machine's 1-minute load average: others share these cores
+    load_after: float = 0.0
 
     def targeted(self):
         """{target name: met?} for every target the benchmark declared."""

@@ -21,6 +21,7 @@ class LoadResult:
     statuses: Counter = field(default_factory=Counter)
     unexpected: list = field(default_factory=list)  # (status, first bytes of the body), a few
     elapsed: float = 0.0
+    client_cpu: float = 0.0                         # CPU seconds the load generator itself used
 
     @property
     def answered(self):
@@ -73,11 +74,13 @@ async def _load(label, request_for, expected, clients, requests, seconds, header
             await asyncio.gather(*[_client(session, request_for, expected, warm, warmup, time.monotonic() + 30,
                                            throwaway) for _ in range(min(clients, warmup))])
         counter = [warmup]
+        cpu_before = time.process_time()
         started = time.perf_counter()
         deadline = time.monotonic() + seconds
         await asyncio.gather(*[_client(session, request_for, expected, counter, warmup + requests, deadline, result)
                                for _ in range(clients)])
         result.elapsed = time.perf_counter() - started
+        result.client_cpu = time.process_time() - cpu_before
     return result
 
 

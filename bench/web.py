@@ -18,9 +18,9 @@ from bench.processes import free_port, gunicorn_command, running
 from core.clock import utc_now
 
 FULL = {"clients": 20, "workers": 4, "children": 200, "healthz": 4000, "board": 1500, "bookings": 2000,
-        "seconds": 30.0, "warmup": 40}
+        "alone": 100, "seconds": 30.0, "warmup": 40}
 QUICK = {"clients": 2, "workers": 2, "children": 5, "healthz": 20, "board": 10, "bookings": 10,
-         "seconds": 10.0, "warmup": 4}
+         "alone": 5, "seconds": 10.0, "warmup": 4}
 USER_AGENT = "custody-bench"  # the same for login and load: sessions are bound to the agent
 
 
@@ -48,31 +48,45 @@ def web(context):
         common = {"clients": scale["clients"], "seconds": scale["seconds"], "warmup": scale["warmup"],
                   "headers": {"User-Agent": USER_AGENT}}
         healthz = run_load("healthz", lambda i: ("GET", f"{base}/healthz", {}), requests=scale["healthz"], **common)
-        board = run_load("board", lambda i: ("GET", f"{base}/", {"headers": {"Cookie": cookie}}),
-                         requests=scale["board"], **common)
-        bodies = _booking_bodies(rng, scale["bookings"] + scale["warmup"])
+        board_page = ("GET", f"{base}/", {"headers": {"Cookie": cookie}})
+        # One client first: the time a request takes when nobody queues in front of it.
+        board_alone = run_load("board, 1 client", lambda i: board_page, **{**common, "clients": 1},
+                               requests=scale["alone"])
+        board = run_load("board", lambda i: board_page, requests=scale["board"], **common)
+        bodies = _booking_bodies(rng, 2 * scale["warmup"] + scale["alone"] + scale["bookings"])
         auth = {"Authorization": f"Bearer {token}"}
-        booked = run_load("booking", lambda i: ("POST", f"{base}/api/v1/detentions",
-                                                {"json": bodies[i], "headers": auth}),
-                          expected=201, requests=scale["bookings"], **common)
-    for result in (healthz, board, booked):
+
+        def booking_request(offset):
+            return lambda i: ("POST", f"{base}/api/v1/detentions", {"json": bodies[offset + i], "headers": auth})
+        booked_alone = run_load("booking, 1 client", booking_request(0), expected=201,
+                                **{**common, "clients": 1}, requests=scale["alone"])
+        booked = run_load("booking", booking_request(scale["warmup"] + scale["alone"]), expected=201,
+                          requests=scale["bookings"], **common)
+    loads = (healthz, board_alone, board, booked_alone, booked)
+    for result in loads:
         context.log(f"web: {result.label}: {result.answered} answered in {result.elapsed:.1f}s, "
                     f"statuses {dict(result.statuses)}" + (f", e.g. {result.unexpected[0]}" if result.unexpected else ""))
-    return _figures(scale, healthz, board, booked)
+    return _figures(scale, *loads)
 
 
-def _figures(scale, healthz, board, booked):
+def _figures(scale, healthz, board_alone, board, booked_alone, booked):
     fraction = booked.rps / healthz.rps if healthz.rps else None
     load = f"{scale['clients']} clients, {scale['workers']} workers"
+    busy = sum(r.client_cpu for r in (healthz, board, booked)) / sum(r.elapsed for r in (healthz, board, booked))
     return [
         Figure("healthz rps", healthz.rps, "req/s", note=f"{load}; {healthz.failures} failed"),
-        Figure("board p50", board.ms(50), "ms", note=f"{scale['children']} in custody"),
-        Figure("board p95", board.ms(95), "ms", 150.0, note=f"{scale['children']} in custody; {board.failures} failed"),
+        Figure("healthz p95", healthz.ms(95), "ms", note="the floor for any route at this load"),
+        Figure("board p50, 1 client", board_alone.ms(50), "ms", note=f"{scale['children']} in custody"),
+        Figure("board p50", board.ms(50), "ms", note=load),
+        Figure("board p95", board.ms(95), "ms", 150.0,
+               note=f"{load}; {scale['children']} in custody; {board.failures} failed"),
         Figure("board rps", board.rps, "req/s"),
-        Figure("booking p50", booked.ms(50), "ms"),
-        Figure("booking p95", booked.ms(95), "ms", 50.0, note=f"{booked.failures} failed"),
+        Figure("booking p50, 1 client", booked_alone.ms(50), "ms"),
+        Figure("booking p50", booked.ms(50), "ms", note=load),
+        Figure("booking p95", booked.ms(95), "ms", 50.0, note=f"{load}; {booked.failures} failed"),
         Figure("booking rps", booked.rps, "req/s"),
         Figure("booking rps / healthz rps", fraction, "ratio", note="same server, same run"),
+        Figure("load generator CPU", busy, "cores", note="of 2, taken from the server while it ran"),
     ]
 
 
