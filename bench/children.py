@@ -49,8 +49,9 @@ def book_children(app, arrivals, now, rng, events_too=True, first_number=0):
     With `events_too`, about half get an AA request (some attended), a fifth a review, as on a
     busy night's board.
     """
-    from auth.models import User
     from sqlalchemy import select
+
+    from auth.models import User
     ids = []
     with app.app_context():
         sergeant = db.session.scalar(select(User).where(User.username == "sgt_bench"))
