@@ -41,7 +41,9 @@ def form_error_list(errors):
     items = []
     for field, messages in errors.items():
         for message in messages if isinstance(messages, list) else [messages]:
-            items.append({"text": message if isinstance(message, str) else str(message), "href": f"#{field}"})
+            # "_" is a refusal of the whole form (a conflict): it links to the page, not a field.
+            href = "#main-content" if field == "_" else f"#{field}"
+            items.append({"text": message if isinstance(message, str) else str(message), "href": href})
     return items
 
 
@@ -50,9 +52,12 @@ def init_app(app):
     app.jinja_env.filters["minutes"] = minutes_label
     app.jinja_env.globals["service_name"] = "Juvenile Custody Tracker"
 
+    # Globals, not context: macros imported from macros.html (without context) call it too.
+    app.jinja_env.globals["form_error_list"] = form_error_list
+
     @app.context_processor
     def _helpers():
-        return {"nav_items": nav_items, "form_error_list": form_error_list}
+        return {"nav_items": nav_items}
 
     @app.context_processor
     def _banners():
