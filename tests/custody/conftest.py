@@ -1,7 +1,7 @@
 """Custody web fixtures: a child booked through the API, and forms posted as a signed-in person."""
 import pytest
 
-from tests.conftest import booking, csrf_token_from
+from tests.conftest import PASSWORD, PERSONAS, booking, csrf_token_from
 
 
 @pytest.fixture
@@ -26,9 +26,19 @@ class Browser:
 
 
 @pytest.fixture
-def signed_in(login):
-    """signed_in("inspector"): a Browser for that persona."""
-    return lambda role: Browser(login(role))
+def signed_in(app):
+    """signed_in("inspector"): a Browser for that persona, signed in through the login form.
+
+    Each has a client of its own, so the API fixtures (bearer tokens on the shared client)
+    still act as their own persona rather than as whoever signed in last."""
+    def sign_in(role):
+        client = app.test_client()
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": PERSONAS[role][0], "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return Browser(client)
+    return sign_in
 
 
 @pytest.fixture
