@@ -159,7 +159,7 @@ STRIP_SEARCH = EventForm(
              "reason": "Give the reason for the search"})
 
 RELEASE = EventForm(
-    "Release", "custody/forms/release.html", schemas.ReleaseIn, events.release, "custody-times",
+    "Release", "custody/forms/release.html", schemas.ReleaseIn, events.release, "release",
     "The release is recorded; every clock for this child has stopped.", button="Record the release",
     times=("released_at",), missing={"outcome": "Select the outcome"})
 

@@ -130,7 +130,7 @@ def book():
 def record(detention_id):
     detention = booking.get_detention(db.session, detention_id)
     return render_template("custody/record.html", record=DetentionRecord(detention, now(), db.session),
-                           detention=detention, zone=detention.suite.timezone, now=now(), need_labels=NEED_LABELS)
+                           detention=detention, zone=detention.suite.timezone, now=now())
 
 
 @bp.route("/detentions/<int:detention_id>/amend", methods=["GET", "POST"])

@@ -221,3 +221,26 @@ def booking(**overrides):
             "custody_record_number": "DU-26-000123"}
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over real HTTP on 127.0.0.1 (a free port), for a real browser.
+
+    werkzeug's server in a thread of this process: it shares the app, its injected clock and
+    the database (SQLite is a file here, so the server's threads see what the test wrote).
+    Yields the base URL, e.g. http://127.0.0.1:54321.
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

@@ -169,7 +169,7 @@ FORMS = {
         {**at("11:55", name="released_at"), "outcome": "released_under_investigation"},
         lambda r: r["status"] == "released" and r["release"]["outcome"] == "released_under_investigation",
         {**at("09:30", name="released_at"), "outcome": "no_further_action"}, "released_at",
-        "before the child arrived", section="custody-times", untouched=lambda r: r["released_at"]),
+        "before the child arrived", section="release", untouched=lambda r: r["released_at"]),
 }
 
 
