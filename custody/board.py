@@ -37,9 +37,10 @@ class BoardRow:
 
     @property
     def aa_status(self):
+        """'attended', 'waiting' (a request is open) or 'not_requested' (none, or all cancelled)."""
         if self.detention.aa_arrived_at:
             return "attended"
-        return "waiting" if self.detention.aa_requests else "not_requested"
+        return "waiting" if any(r.open for r in self.detention.aa_requests) else "not_requested"
 
     @property
     def aa_wait_minutes(self):

@@ -231,6 +231,8 @@ def certificate(detention_id):
 @bp.route("/detentions/<int:detention_id>/certificate/approval", methods=BOTH)
 @allow(REVIEW)
 def certificate_approval(detention_id):
+    if get_detention(db.session, detention_id).certificate is None:
+        raise NotFound("No certificate is issued for this detention, so there is nothing to approve.")
     return event_page(CERTIFICATE_APPROVAL, detention_id)
 
 

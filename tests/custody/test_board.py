@@ -170,3 +170,11 @@ def test_the_board_loads_in_the_same_few_queries_whatever_the_number_of_children
     few = queries_for_board()
     add_children(2, 8)
     assert queries_for_board() == few
+
+
+def test_a_cancelled_request_leaves_the_child_without_an_aa_requested(api, child, board):
+    request = api.post(f"/api/v1/detentions/{child['id']}/aa-requests", json={"aa_type": "parent_guardian"}).json
+    assert "Waiting" in row_of(board(), child["id"])
+    api.post(f"/api/v1/aa-requests/{request['id']}/cancel", json={"reason": "Parent refused"})
+    row = row_of(board(), child["id"])
+    assert "Not requested" in row and "last request cancelled" in row

@@ -18,6 +18,9 @@ def browser_page(live_server):
                                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page()
         page.set_default_timeout(15_000)
+        page.console_errors = []  # a CSP violation (an inline script or style) shows up here
+        page.on("console", lambda message: message.type == "error" and "favicon" not in message.location["url"]
+                and page.console_errors.append(message.text))
         yield page
         browser.close()
 
@@ -52,6 +55,8 @@ def test_a_child_walked_from_booking_to_local_authority_accommodation(browser_pa
     clock.set(clock.now.replace(hour=9, minute=40))
 
     sign_in(page, base, "sergeant")
+    # htmx has taken charge of the board's live region (it polls /board/live every 30 s).
+    page.wait_for_function("() => window.htmx && document.querySelector('#board-live')['htmx-internal-data']")
     page.get_by_role("link", name="Book a child in").click()
     page.select_option("#suite", "DUR")
     page.get_by_label("First name").fill("Riley")
@@ -157,3 +162,4 @@ def test_a_child_walked_from_booking_to_local_authority_accommodation(browser_pa
     assert len(pages) == 1, f"the certificate printed on {len(pages)} pages"
     width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf).groups())
     assert (round(width), round(height)) in {(595, 842), (596, 843)}  # A4 in points
+    assert page.console_errors == []

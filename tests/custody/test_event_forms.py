@@ -327,3 +327,8 @@ def test_each_event_shows_in_its_section_and_on_the_timeline(signed_in, api, chi
     for title in ("Appropriate adult request requested", "Appropriate adult request arrived",
                   "Welfare notification recorded", "Referral recorded", "Strip search recorded"):
         assert title in sections["timeline"]
+
+
+def test_there_is_no_approval_form_without_a_certificate(signed_in, api, child):
+    charged(api, child)
+    assert signed_in("inspector").get(f"/detentions/{child['id']}/certificate/approval").status_code == 404
