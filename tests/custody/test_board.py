@@ -16,8 +16,8 @@ def utc(hour, minute=0, day=28, month=11):
 
 
 def book(api, name, arrived, suite="DUR", number=None, **extra):
-    return api.post("/api/v1/detentions", json=booking(
-        forename=name, arrived_at=arrived.isoformat(), suite=suite, custody_record_number=number or f"CR-{name}", **extra)).json
+    return api.post("/api/v1/detentions", json=booking(forename=name, arrived_at=arrived.isoformat(), suite=suite,
+                                                       custody_record_number=number or f"CR-{name}", **extra)).json
 
 
 def row_of(page, detention_id):

@@ -332,3 +332,21 @@ def test_each_event_shows_in_its_section_and_on_the_timeline(signed_in, api, chi
 def test_there_is_no_approval_form_without_a_certificate(signed_in, api, child):
     charged(api, child)
     assert signed_in("inspector").get(f"/detentions/{child['id']}/certificate/approval").status_code == 404
+
+
+def test_reviews_charge_and_accommodation_show_in_their_sections(signed_in, api, api_as, child):
+    api_as("inspector").post(f"/api/v1/detentions/{child['id']}/reviews", json={
+        "held_at": "2026-11-28T10:40:00Z", "reviewer_name": "Insp Khan", "kind": "pre_charge", "mode": "video",
+        "remote_reason": "Inspector at another suite", "child_seen": True, "outcome": "charge",
+        "representations": "Solicitor asked for release"})
+    accommodation_requested(api, child)
+    page = unescape(signed_in("manager").get(f"/detentions/{child['id']}").get_data(as_text=True))
+    reviews = page.split('id="reviews"')[1].split('id="referrals"')[0]
+    assert "28 Nov 2026 10:40" in reviews and "Video" in reviews and "Inspector at another suite" in reviews
+    assert "Representations: Solicitor asked for release" in reviews
+    assert "Next review due <strong>28 Nov 2026 19:40</strong>" in reviews
+    charge = page.split('id="charge"')[1].split('id="accommodation"')[0]
+    assert "Bail refused" in charge and "Risk of further offences" in charge
+    accommodation = page.split('id="accommodation"')[1].split('id="certificate"')[0]
+    assert "Non-secure, Durham County Council" in accommodation and "Waiting for the local authority" in accommodation
+    assert "must be moved to local-authority accommodation" in accommodation
