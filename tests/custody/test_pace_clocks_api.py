@@ -34,3 +34,14 @@ def test_the_first_review_is_overdue_only_after_six_real_hours(api, clock):
     assert api.get(f"/api/v1/detentions/{booked['id']}").json["clocks"]["review_overdue"] is False
     clock.set(datetime(2026, 10, 25, 4, 1, tzinfo=timezone.utc))
     assert api.get(f"/api/v1/detentions/{booked['id']}").json["clocks"]["review_overdue"] is True
+
+
+def test_a_child_booked_at_23_00_utc_on_24_october_has_the_review_at_05_00_utc(api, clock):
+    # The wording read as UTC: 23:00 UTC is 00:00 BST on the 25th; six real hours later
+    # is 05:00 UTC (05:00 GMT, the clocks having gone back at 01:00 UTC in between).
+    clock.set(datetime(2026, 10, 24, 23, 30, tzinfo=timezone.utc))
+    booked = api.post("/api/v1/detentions", json=booking(arrived_at="2026-10-24T23:00:00Z")).json
+    assert booked["relevant_time"] == "2026-10-24T23:00:00Z"
+    record = api.get(f"/api/v1/detentions/{booked['id']}").json
+    assert record["clocks"]["next_review_due_at"] == "2026-10-25T05:00:00Z"
+    assert record["detention_limit_at"] == "2026-10-25T23:00:00Z"
