@@ -59,7 +59,10 @@ def deliver(session, now, sender, policy, report):
 
 
 def claim_next_message(session, now):
-    """(message, the status it was claimed from), leased to this worker and committed; or None."""
+    """(message, the status it was claimed from), leased to this worker; or None.
+
+    The claim is not committed here: the caller commits it before calling the provider.
+    """
     while True:
         row = session.execute(
             select(Message.id, Message.status, Message.next_attempt_at)
@@ -72,9 +75,9 @@ def claim_next_message(session, now):
                                   Message.next_attempt_at == row.next_attempt_at)
             .values(status="sending" if row.status == "pending" else "unknown",
                     next_attempt_at=now + LEASE)).rowcount == 1
-        session.commit()
         if claimed:
             return session.get(Message, row.id, populate_existing=True), row.status
+        session.rollback()  # another worker took it between our read and our claim
 
 
 def _send(session, message, now, sender, policy, report):
@@ -85,7 +88,7 @@ def _send(session, message, now, sender, policy, report):
         message.error_message = f"not sent: {reason}"
         return
     message.attempts += 1
-    session.commit()  # the attempt is counted before the provider is called
+    session.commit()  # the claim and the attempt are on record before the provider is called
     try:
         sent = sender.send(message.to, message.body)
     except SmsError as error:
@@ -127,6 +130,7 @@ def _refused(session, message, now, error, report):
 
 def _reconcile(session, message, now, sender):
     """Did an ambiguous send reach the provider? Look in its message list before any resend."""
+    session.commit()  # the claim, before the provider is called
     since = _first_attempt_at(session, message) or message.created_at
     try:
         found = sender.find(message.to, message.body, since - MATCH_SLACK, now + MATCH_SLACK)

@@ -1,6 +1,10 @@
 """Fixtures for the escalation engine: a suite's chain of contacts, the fake Twilio API,
 signed webhook requests, and a sweep at a chosen instant."""
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from twilio.request_validator import RequestValidator
@@ -43,9 +47,10 @@ def chain(app):
 
 
 @pytest.fixture
-def sweep(app):
-    """sweep(at("15:30")): one sweep as of that instant, with the configured sender."""
+def sweep(app, clock):
+    """sweep(at("15:30")): the time is now 15:30 (for the fake provider too); one sweep."""
     def run(now):
+        clock.set(now)
         return scheduler.run_sweep(app, now)
     return run
 
@@ -92,3 +97,25 @@ def reply(webhook):
             "MessageSid": sid or f"SMinbound{next(sids):06d}", "From": phone, "To": FROM_NUMBER, "Body": body,
             "AccountSid": ACCOUNT_SID})
     return send
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def flask_env(database_url, instance_path):
+    """The environment of a separate `flask` process on the database under test."""
+    def env(**settings):
+        values = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": database_url, "SECRET_KEY": "s" * 40,
+                  "SMS_BACKEND": "console", "SCHEDULER_ENABLED": "0", "LOG_LEVEL": "WARNING",
+                  "PYTHONUNBUFFERED": "1"}
+        values.pop("FLASK_DEBUG", None)
+        values.pop("WERKZEUG_RUN_MAIN", None)
+        values.update({k: str(v) for k, v in settings.items()})
+        return values
+    return env
+
+
+def flask_process(env, *args, **popen):
+    return subprocess.Popen([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)

@@ -22,9 +22,10 @@ REFUSALS = {"21211": "The 'To' number is not a valid phone number.",
 
 
 class FakeTwilio:
-    def __init__(self, clock, slow_seconds=1.5):
+    def __init__(self, clock, slow_seconds=1.5, delay_seconds=0.0):
         self.clock = clock            # stamps date_created, as the provider's own clock would
         self.slow_seconds = slow_seconds
+        self.delay_seconds = delay_seconds  # every answer takes this long, as over a real network
         self.created = []             # every message the provider queued: the form fields + sid
         self.posts = []               # every Messages.json POST, whatever was answered
         self.list_requests = []
@@ -61,7 +62,7 @@ class FakeTwilio:
     def _start(self, port=0):
         self._server = _Server(("127.0.0.1", port), _handler_for(self))
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self):
         self._server.shutdown()
@@ -115,9 +116,11 @@ def _handler_for(fake):
             self.wfile.write(body)
 
         def do_POST(self):
+            time.sleep(fake.delay_seconds)
             length = int(self.headers.get("Content-Length", 0))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-            fake.posts.append(form)
+            with fake._lock:
+                fake.posts.append(form)
             if not self._authorised():
                 return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
             failure = fake._next_failure()
