@@ -10,6 +10,7 @@ sending again), or neither (it certainly did not go: retry later).
 import logging
 import uuid
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -131,9 +132,17 @@ def _classify_rest(error, request_sent_counts):
                     http_status=error.status)
 
 
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "PUBLIC_BASE_URL",
+                   "TWILIO_API_BASE_URL", "TWILIO_TIMEOUT_SECONDS")
+
+
 def sender_for(config):
+    """The configured sender; a worker reuses one Twilio client (and its connections) per setting."""
     if config["SMS_BACKEND"] == "twilio":
-        return TwilioSender(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"],
-                            config["PUBLIC_BASE_URL"], config["TWILIO_API_BASE_URL"],
-                            config["TWILIO_TIMEOUT_SECONDS"])
+        return _twilio_sender(tuple(config[name] for name in TWILIO_SETTINGS))
     return ConsoleSender()
+
+
+@lru_cache(maxsize=4)
+def _twilio_sender(settings):
+    return TwilioSender(*settings)

@@ -143,3 +143,14 @@ def test_sweep_reports_what_it_did(runner, chain, api, clock):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "1 sent, 0 failed, 0 cancelled, 0 with no one to text."
     assert result.output.startswith("sent LATE custody_inspector Inspector on duty +447700900103: ")
+
+
+def test_demo_contacts_give_every_suite_a_chain_of_drama_numbers_once(app, runner):
+    from alerts.models import CONTACT_ROLES, Contact
+    first = runner.invoke(args=["demo", "contacts"])
+    assert first.exit_code == 0 and first.output.strip() == "18 demonstration contact(s) added."
+    assert runner.invoke(args=["demo", "contacts"]).output.strip() == "0 demonstration contact(s) added."
+    chain = db.session.scalars(select(Contact)).all()
+    assert {c.role for c in chain} == set(CONTACT_ROLES)
+    assert all("+447700900000" <= c.phone <= "+447700900999" for c in chain)
+    assert len({c.phone for c in chain}) == len(chain)
