@@ -108,7 +108,7 @@ def _step(clock, index, raw, where):
 
 
 def _check_order(steps, where):
-    for earlier, later in zip(steps, steps[1:]):
+    for earlier, later in zip(steps, steps[1:], strict=False):
         if later.after < earlier.after:
             raise PolicyError(f"{where}: steps must be listed in time order ({later.after_minutes} after "
                               f"{earlier.after_minutes})")

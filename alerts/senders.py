@@ -10,9 +10,9 @@ sending again), or neither (it certainly did not go: retry later).
 import logging
 import uuid
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import requests
 from twilio.base.exceptions import TwilioRestException

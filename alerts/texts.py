@@ -6,6 +6,7 @@ so it cannot carry the child's name, date of birth, address, offence or custody 
 number: phones are lost, shared and read over shoulders.
 """
 import unicodedata
+
 from core.clock import local
 
 SEGMENT = 160

@@ -38,7 +38,7 @@ def book_children(api, clock):
 def sweeps_at_once(env, workers, now):
     processes = [flask_process(env, "alerts", "sweep", "--now", now.isoformat()) for _ in range(workers)]
     results = [process.communicate(timeout=300) for process in processes]
-    for process, (out, err) in zip(processes, results):
+    for process, (_, err) in zip(processes, results, strict=True):
         assert process.returncode == 0, err
     return [int(re.search(r"^(\d+) sent", out, re.MULTILINE).group(1)) for out, _ in results]
 
