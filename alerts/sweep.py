@@ -11,7 +11,6 @@ the same PostgreSQL database at once; each step is claimed by exactly one of the
 If a worker dies mid-step its transaction rolls back and the step is still pending for the
 next sweep: nothing is lost, and the unique (step, number) key means nothing is doubled.
 """
-import logging
 import os
 import socket
 from dataclasses import dataclass, field
@@ -22,15 +21,12 @@ from sqlalchemy import delete, func, literal_column, select, update
 from alerts import contacts, delivery, facts, rules, texts
 from alerts.models import EscalationStep, Message, OptOut, WorkerHeartbeat
 
-log = logging.getLogger(__name__)
-
 HEARTBEATS_KEPT = timedelta(days=7)
 PENDING = literal_column("'pending'")  # a literal, so the planner can use the partial index
 
 
 @dataclass
 class SweepReport:
-    texted: list = field(default_factory=list)      # messages written for due steps
     cancelled: list = field(default_factory=list)   # steps whose clock stopped
     no_recipient: list = field(default_factory=list)
     sent: list = field(default_factory=list)        # messages the provider accepted
@@ -109,7 +105,6 @@ def _text_on_duty(session, step, detention, now, policy, report):
             message.error_message, message.next_attempt_at = "opted out (replied STOP)", None
             report.failed.append(message)
         session.add(message)
-        report.texted.append(message)
     _finish(step, "done", now, f"texted {len(on_duty)} {step.role} contact(s)")
 
 
