@@ -18,7 +18,7 @@ def book(api, clock):
 
 def test_the_message_log_shows_every_text_and_filters_them(login, api, clock, chain, sweep):
     child = book(api, clock)
-    sweep(at("08:15"))  # a catch-up: three texts, all late but the first... all after 02:30
+    sweep(at("08:15"))  # a catch-up after downtime: three texts
     page = login("manager").get("/messages")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -28,6 +28,11 @@ def test_the_message_log_shows_every_text_and_filters_them(login, api, clock, ch
     only = login("manager").get("/messages?role=duty_superintendent").get_data(as_text=True)
     assert only.count('app-message__body') == 1 and "Superintendent on duty" in only
     assert "No texts match." in login("manager").get("/messages?status=failed").get_data(as_text=True)
+    late = login("manager").get("/messages?suite=DUR&late=1").get_data(as_text=True)
+    assert late.count("app-message__body") == 2  # 02:30 and 07:30 were late; 08:15 went on time
+    assert "No texts match." in login("manager").get("/messages?suite=DAR").get_data(as_text=True)
+    assert login("manager").get(f"/messages?reference={child['reference'].lower()}").get_data(
+        as_text=True).count("app-message__body") == 3
 
 
 def test_the_message_log_is_in_the_navigation(login):
