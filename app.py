@@ -53,7 +53,11 @@ def _bind_extensions(app):
 
 
 def _register_areas(app):
-    import alerts.models  # noqa: F401 - the escalation tables, until the engine registers its views
+    import alerts
+    from alerts import cli as alerts_cli
+    from alerts.api import bp as alerts_api
+    from alerts.views import bp as alerts_views
+    from alerts.webhooks import bp as webhooks
     from auth import cli as auth_cli
     from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
@@ -76,7 +80,13 @@ def _register_areas(app):
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
     app.cli.add_command(custody_cli.setup)
+    app.register_blueprint(alerts_views)
+    app.register_blueprint(webhooks)
+    api.register_blueprint(alerts_api)
+    app.cli.add_command(alerts_cli.alerts)
+    app.cli.add_command(alerts_cli.demo)
     web.init_app(app)
+    alerts.init_app(app)
 
 
 def _register_hooks(app):
