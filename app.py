@@ -53,7 +53,11 @@ def _bind_extensions(app):
 
 
 def _register_areas(app):
-    import alerts.models  # noqa: F401 - the escalation tables, until the engine registers its views
+    import alerts
+    from alerts import cli as alerts_cli
+    from alerts.api import bp as alerts_api
+    from alerts.views import bp as alerts_views
+    from alerts.webhooks import bp as webhooks
     from auth import cli as auth_cli
     from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
@@ -61,6 +65,7 @@ def _register_areas(app):
     from core.extensions import api
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
+    from custody.event_forms import bp as custody_event_forms
     from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
 
@@ -69,12 +74,19 @@ def _register_areas(app):
     app.register_blueprint(auth_views)
     app.register_blueprint(admin_views)
     app.register_blueprint(custody_views)
+    app.register_blueprint(custody_event_forms)
     api.register_blueprint(custody_api)
     api.register_blueprint(custody_events_api)
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
     app.cli.add_command(custody_cli.setup)
+    app.register_blueprint(alerts_views)
+    app.register_blueprint(webhooks)
+    api.register_blueprint(alerts_api)
+    app.cli.add_command(alerts_cli.alerts)
+    app.cli.add_command(alerts_cli.demo)
     web.init_app(app)
+    alerts.init_app(app)
 
 
 def _register_hooks(app):

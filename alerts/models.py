@@ -94,6 +94,7 @@ class Message(db.Model):
     created_at: Mapped[datetime]
 
     contact = relationship("Contact")
+    escalation_step = relationship("EscalationStep")
 
 
 class MessageAttempt(db.Model):
