@@ -118,6 +118,9 @@ def main(argv=None):
 
     args.results.mkdir(parents=True, exist_ok=True)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if not database_url.startswith("postgresql"):
+        parser.error("BENCH_DATABASE_URL must be a PostgreSQL database: the targets are PostgreSQL's "
+                     "(the SQLite figures use files of their own under the results folder)")
     context = Context(quick=args.quick, db=Databases(database_url, args.results / "instance"),
                       sqlite=Databases.sqlite_in(args.results / "sqlite", args.results / "instance"),
                       results=args.results, profile=args.profile)

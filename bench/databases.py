@@ -20,6 +20,8 @@ SECRET_KEY = "bench-only-secret-key-for-throwaway-databases"
 class Databases:
     def __init__(self, base_url, instance_path):
         url = make_url(base_url)
+        if url.get_backend_name() not in ("postgresql", "sqlite"):
+            raise SystemExit(f"BENCH_DATABASE_URL must be PostgreSQL (or SQLite), got {url.get_backend_name()}")
         if url.get_backend_name() == "postgresql" and url.database in SHARED_DATABASES:
             raise SystemExit(f"Refusing to benchmark in the shared database {url.database!r}: "
                              "set BENCH_DATABASE_URL to a database of the benchmarks' own.")

@@ -3,7 +3,8 @@
 Not a timing test: CI machines are shared, so nothing here asserts how fast anything was.
 It checks that each benchmark still runs against the code as it is (the registry, the seeds,
 gunicorn, the worker and the fake provider, the pack) and that the summary line counts every
-target. The benchmarks get a throwaway database of their own, never the suite's.
+target. The benchmarks get a throwaway PostgreSQL database of their own, never the suite's:
+CI has the local PostgreSQL server running on both of its passes.
 """
 import json
 import os
@@ -17,19 +18,18 @@ import pytest
 from sqlalchemy import make_url
 
 from bench.core import BENCHMARKS
-from bench.databases import Databases
+from bench.databases import DEFAULT_URL, Databases
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def bench_database_url(database_url, tmp_path):
-    """On PostgreSQL, a database made for this run on the suite's server; else SQLite files."""
+    """A PostgreSQL database made for this run (the benchmarks measure PostgreSQL, and SQLite
+    files of their own): on the suite's server, or the local one when the suite runs on SQLite."""
     url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'bench' / 'bench.sqlite'}"
-        return
-    own = url.set(database=f"bench_smoke_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
+    server = url if url.get_backend_name() == "postgresql" else make_url(DEFAULT_URL)
+    own = server.set(database=f"bench_smoke_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
     yield own
     Databases(own, tmp_path / "instance").drop_database()
 
