@@ -33,6 +33,10 @@ class Context:
     results: Path
     profile: bool
 
+    def namespace(self, name):
+        """Quick runs keep their data apart, so a smoke run never clobbers the national seed."""
+        return f"quick_{name}" if self.quick else name
+
     def log(self, message):
         print(f"  · {message}", file=sys.stderr, flush=True)
 

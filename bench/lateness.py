@@ -54,8 +54,9 @@ def lateness(context):
     scale = QUICK if context.quick else FULL
     sweep_seconds = _sweep_seconds(context)
     db = context.db
-    db.recreate("lateness")
-    app = db.app("lateness")
+    namespace = context.namespace("lateness")
+    db.recreate(namespace)
+    app = db.app(namespace)
     started = utc_now()
     setup_suites_and_sergeant(app, started)
     _demo_contacts(app, started)
@@ -67,7 +68,7 @@ def lateness(context):
 
     fake = _timed_fake()
     try:
-        env = db.environment("lateness", SMS_BACKEND="twilio", **_twilio_settings(fake), SWEEP_SECONDS=sweep_seconds)
+        env = db.environment(namespace, SMS_BACKEND="twilio", **_twilio_settings(fake), SWEEP_SECONDS=sweep_seconds)
         with running(flask_command("alerts", "worker"), env, context.results / "lateness-worker.log") as worker:
             worker_started = time.time()
             late_start = sum(1 for d in due if d.timestamp() < worker_started)

@@ -18,6 +18,8 @@ def _code_fingerprint():
     """What the seeded rows depend on: the seed's code and the migrations."""
     digest = hashlib.sha1()
     for path in sorted([ROOT / "demo" / "seed.py", *(ROOT / "migrations" / "versions").glob("*.py")]):
+        if not path.exists():
+            continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -37,10 +39,13 @@ def ensure_seeded(databases, namespace, detentions, context):
                 "minutes at full scale, once")
     databases.recreate(namespace)
     log_path = context.results / f"seed-{namespace}-{databases.dialect}.log"
+    command = flask_command("demo", "seed", "--detentions", str(detentions), "--seed", str(SEED))
     with open(log_path, "wb") as log:
-        subprocess.run(flask_command("demo", "seed", "--detentions", str(detentions), "--seed", str(SEED)),
-                       cwd=ROOT, env=_env(databases, namespace), stdout=log, stderr=subprocess.STDOUT, check=True,
-                       timeout=3600)
+        seeded = subprocess.run(command, cwd=ROOT, env=_env(databases, namespace), stdout=log,
+                                stderr=subprocess.STDOUT, timeout=3600)
+    if seeded.returncode != 0:
+        raise RuntimeError(f"`flask demo seed` failed (exit {seeded.returncode}): "
+                           f"{log_path.read_text()[-400:].strip()} [log: {log_path}]")
     _analyse(databases, namespace)
     databases.set_note(namespace, note)
     return True

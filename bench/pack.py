@@ -76,17 +76,18 @@ def _profile(context, label, function, *args):
            description="SPEC §6 over the national dataset, PostgreSQL and SQLite")
 def pack(context):
     scale = QUICK if context.quick else FULL
-    national.ensure_seeded(context.db, NAMESPACE, scale["detentions"], context)
-    figures = _postgresql(context, scale)
-    national.ensure_seeded(context.sqlite, NAMESPACE, scale["detentions"], context)
-    figures += _sqlite(context, scale)
+    namespace = context.namespace(NAMESPACE)
+    national.ensure_seeded(context.db, namespace, scale["detentions"], context)
+    figures = _postgresql(context, scale, namespace)
+    national.ensure_seeded(context.sqlite, namespace, scale["detentions"], context)
+    figures += _sqlite(context, scale, namespace)
     return figures
 
 
-def _postgresql(context, scale):
+def _postgresql(context, scale, namespace):
     from core.clock import utc_now
     from core.db import db
-    app = context.db.app(NAMESPACE)
+    app = context.db.app(namespace)
     with app.app_context():
         now = utc_now()
         period = whole_history(db.session, now)
@@ -167,10 +168,10 @@ def _compare(pack_result, headline):
     return "agrees with the pack" if not differ else f"differs from the pack on {', '.join(differ)}"
 
 
-def _sqlite(context, scale):
+def _sqlite(context, scale, namespace):
     from core.clock import utc_now
     from core.db import db
-    app = context.sqlite.app(NAMESPACE)
+    app = context.sqlite.app(namespace)
     with app.app_context():
         now = utc_now()
         period = whole_history(db.session, now)
@@ -187,12 +188,12 @@ def _sqlite(context, scale):
 
 # -- Memory: the pack computed in a process of its own ------------------------------------
 
-def pack_in_own_process_prepare(database_url, instance_path):
+def pack_in_own_process_prepare(database_url, instance_path, namespace):
     """Everything but the pack: interpreter, app, a connection (the baseline)."""
     from bench.databases import Databases
     from core.clock import utc_now
     from core.db import db
-    app = Databases(database_url, instance_path).app(NAMESPACE)
+    app = Databases(database_url, instance_path).app(namespace)
     context = app.app_context()
     context.push()
     db.session.execute(text("SELECT 1"))
@@ -210,9 +211,10 @@ def pack_in_own_process(state):
            description="peak RSS of the process computing the national pack")
 def memory(context):
     scale = QUICK if context.quick else FULL
-    national.ensure_seeded(context.db, NAMESPACE, scale["detentions"], context)
+    namespace = context.namespace(NAMESPACE)
+    national.ensure_seeded(context.db, namespace, scale["detentions"], context)
     measured = measure("bench.pack:pack_in_own_process", [context.db.base.render_as_string(hide_password=False),
-                                                          str(context.results / "instance")])
+                                                          str(context.results / "instance"), namespace])
     result = measured["result"]
     return [
         Figure("peak RSS, pack", measured["peak_mib"], "MiB", 300.0,

@@ -34,7 +34,8 @@ def sweep(context):
     scale = QUICK if context.quick else FULL
     large_t0 = _prepare_large(context, scale)
     small_t0 = _prepare_small(context, scale)
-    large, small = context.db.app("sweep_large"), context.db.app("sweep_small")
+    large = context.db.app(context.namespace("sweep_large"))
+    small = context.db.app(context.namespace("sweep_small"))
     for app, t0 in ((large, large_t0), (small, small_t0)):
         _reset_after(app, t0)
     large_at = _sweep_instants(large, large_t0, scale)
@@ -142,28 +143,29 @@ def _profile(context, app, t0, instants):
 # -- Set-up -------------------------------------------------------------------------------
 
 def _prepare_large(context, scale):
-    db = context.db
+    db, namespace = context.db, context.namespace("sweep_large")
     prefix = f"{national.note_for(scale['closed'])}; in custody {scale['large']}"
-    note = db.note("sweep_large") or ""
+    note = db.note(namespace) or ""
     if note.startswith(prefix + "; t0="):
-        context.log(f"sweep_large: reusing {scale['closed']:,} closed and {scale['large']:,} in custody")
+        context.log(f"{namespace}: reusing {scale['closed']:,} closed and {scale['large']:,} in custody")
         return datetime.fromisoformat(re.search(r"t0=(\S+)", note).group(1))
-    national.ensure_seeded(db, "sweep_large", scale["closed"], context)
-    t0 = _add_children_in_custody(context, "sweep_large", scale["large"])
-    db.set_note("sweep_large", f"{prefix}; t0={t0.isoformat()}")
+    national.ensure_seeded(db, namespace, scale["closed"], context)
+    t0 = _add_children_in_custody(context, namespace, scale["large"])
+    db.set_note(namespace, f"{prefix}; t0={t0.isoformat()}")
     return t0
 
 
 def _prepare_small(context, scale):
-    context.db.recreate("sweep_small")
+    namespace = context.namespace("sweep_small")
+    context.db.recreate(namespace)
     from core.db import db
     from custody import suites as suite_service
-    app = context.db.app("sweep_small")
+    app = context.db.app(namespace)
     with app.app_context():
         suite_service.seed(db.session, suite_service.read_suites_file(app.config["SUITES_FILE"]))
         db.session.commit()
         db.session.remove()
-    return _add_children_in_custody(context, "sweep_small", scale["small"])
+    return _add_children_in_custody(context, namespace, scale["small"])
 
 
 def _add_children_in_custody(context, namespace, total):

@@ -30,8 +30,9 @@ def web(context):
     scale = QUICK if context.quick else FULL
     rng = random.Random(7)
     db = context.db
-    db.recreate("web")
-    app = db.app("web")
+    namespace = context.namespace("web")
+    db.recreate(namespace)
+    app = db.app(namespace)
     now = utc_now()
     token = setup_suites_and_sergeant(app, now)
     arrivals = [now - timedelta(minutes=rng.randint(5, 20 * 60)) for _ in range(scale["children"])]
@@ -40,7 +41,7 @@ def web(context):
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = db.environment("web")
+    env = db.environment(namespace)
     with running(gunicorn_command(port, scale["workers"]), env, context.results / "web-gunicorn.log",
                  ready_url=f"{base}/healthz"):
         cookie = _sign_in(base)
