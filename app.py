@@ -33,6 +33,7 @@ def _configure_logging(app):
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # import-time chatter
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
 
 
 def _bind_extensions(app):
