@@ -56,12 +56,14 @@ def _register_areas(app):
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
     from custody.views import bp as custody_views
+    from reports.api import bp as reports_api
 
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views)
     app.register_blueprint(custody_views)
     api.register_blueprint(custody_api)
+    api.register_blueprint(reports_api)
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
     app.cli.add_command(custody_cli.setup)
