@@ -32,9 +32,11 @@ def create_app(test_config=None):
 def _configure_logging(app):
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # import-time chatter
 
 
 def _bind_extensions(app):
+    from auth.access import READ, allow
     from auth.session import init_login
     from core.db import db
     from core.extensions import api, csrf, limiter, migrate
@@ -45,24 +47,31 @@ def _bind_extensions(app):
     limiter.init_app(app)
     api.init_app(app)
     init_login(app)
+    # The OpenAPI document describes children's records; like them, it needs a login.
+    openapi_json = app.view_functions["api-docs.openapi_json"]
+    app.view_functions["api-docs.openapi_json"] = allow(READ)(lambda: openapi_json())
 
 
 def _register_areas(app):
     import alerts.models  # noqa: F401 - the escalation tables, until the engine registers its views
     from auth import cli as auth_cli
+    from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
     from core import errors, health, web
     from core.extensions import api
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
+    from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
     from reports.api import bp as reports_api
 
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views)
+    app.register_blueprint(admin_views)
     app.register_blueprint(custody_views)
     api.register_blueprint(custody_api)
+    api.register_blueprint(custody_events_api)
     api.register_blueprint(reports_api)
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
@@ -79,6 +88,9 @@ def _register_hooks(app):
     def _authenticate():
         return authenticate_bearer()
 
+    # Who may call this route is settled before anything else looks at the request body.
+    app.before_request(enforce)
+
     @app.before_request
     def _protect_forms():
         # Cookies ride along on cross-site requests; a bearer token cannot, so only
@@ -88,8 +100,6 @@ def _register_hooks(app):
         if request.endpoint and request.endpoint.startswith("webhooks."):
             return
         csrf.protect()
-
-    app.before_request(enforce)
 
     @app.after_request
     def _security_headers(response):

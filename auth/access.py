@@ -13,6 +13,7 @@ RECORD = frozenset({"sergeant", "inspector"})      # custody events (SPEC §2)
 REVIEW = frozenset({"inspector"})                  # PACE reviews, certificate approval
 ADMIN = frozenset({"admin"})
 PUBLIC = "public"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 _RULE = "_allowed_roles"
 

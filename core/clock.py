@@ -7,9 +7,11 @@ def utc_now():
     return datetime.now(timezone.utc)
 
 
-def local(instant, tz_name):
-    """An instant as wall-clock time in a suite's zone, for display and local-day arithmetic."""
-    return instant.astimezone(ZoneInfo(tz_name)) if instant else None
+def local(instant, zone):
+    """An instant as wall-clock time in a suite's zone (a ZoneInfo or its name), for display."""
+    if instant is None:
+        return None
+    return instant.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
 
 
 def iso_utc(instant):

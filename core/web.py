@@ -50,9 +50,7 @@ def init_app(app):
     app.jinja_env.filters["minutes"] = minutes_label
     app.jinja_env.globals["service_name"] = "Juvenile Custody Tracker"
 
-    @app.context_processor
-    def _helpers():
-        return {"nav_items": nav_items, "form_error_list": form_error_list}
+    app.jinja_env.globals.update(nav_items=nav_items, form_error_list=form_error_list)
 
     @app.context_processor
     def _banners():

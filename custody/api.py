@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from auth.access import ADMIN, READ, RECORD, allow
 from core.db import db
+from core.errors import NotFound
 from custody import booking, schemas
+from custody import suites as suite_service
 from custody.models import Detention, Suite
 from custody.record import DetentionRecord
 
@@ -25,6 +27,15 @@ class Suites(MethodView):
     def get(self):
         """Custody suites"""
         return db.session.scalars(select(Suite).order_by(Suite.name)).all()
+
+    @allow(ADMIN)
+    @bp.arguments(schemas.SuiteIn)
+    @bp.response(201, schemas.SuiteOut)
+    def post(self, data):
+        """Add a custody suite (admin)"""
+        suite = suite_service.create(db.session, data)
+        db.session.commit()
+        return suite
 
 
 @bp.route("/detentions")
@@ -70,4 +81,18 @@ class DetentionById(MethodView):
         return DetentionRecord(detention, now(), db.session)
 
 
-__all__ = ["bp", "ADMIN"]
+
+
+@bp.route("/suites/<code>")
+class SuiteByCode(MethodView):
+    @allow(ADMIN)
+    @bp.arguments(schemas.SuiteUpdate)
+    @bp.response(200, schemas.SuiteOut)
+    def patch(self, data, code):
+        """Rename a suite, change its time zone, or retire it (admin)"""
+        suite = db.session.scalar(select(Suite).where(Suite.code == code.upper()))
+        if suite is None:
+            raise NotFound(f"There is no suite {code}.")
+        suite_service.update(db.session, suite, data)
+        db.session.commit()
+        return suite

@@ -113,20 +113,6 @@ def book(session, data, user, now):
     return detention
 
 
-def _event_times(detention):
-    """Every recorded event instant, to keep an amended arrival before all of them."""
-    times = [t for r in detention.aa_requests for t in (r.requested_at, r.arrived_at, r.cancelled_at) if t]
-    times += [r.held_at for r in detention.reviews] + [r.made_at for r in detention.referrals]
-    times += [s.searched_at for s in detention.strip_searches]
-    times += [t for a in detention.accommodation_requests for t in (a.requested_at, a.responded_at,
-                                                                     a.transferred_at) if t]
-    for one in (detention.welfare_notification, detention.charge, detention.certificate):
-        if one is not None:
-            times.append(getattr(one, "informed_at", None) or getattr(one, "charged_at", None)
-                         or one.issued_at)
-    return times
-
-
 def amend(session, detention, data, user, now):
     """Correct the booking (PATCH). Nothing is overwritten without a reason in the audit trail."""
     reason = data.pop("amend_reason")
@@ -139,7 +125,7 @@ def amend(session, detention, data, user, now):
         merged["detention_authorised_at"] = data["arrived_at"]  # it followed arrival; keep it so
         data["detention_authorised_at"] = data["arrived_at"]
     rules.check_booking_times(merged, now)
-    earliest_event = min(_event_times(detention), default=None)
+    earliest_event = min(detention.event_instants(), default=None)
     if earliest_event is not None and merged["arrived_at"] > earliest_event:
         raise invalid("arrived_at", "Events are already recorded before this arrival time; correct them first.")
     if detention.released_at is not None and merged["arrived_at"] > detention.released_at:

@@ -163,6 +163,21 @@ class Detention(db.Model):
         """Needs flagged, yet no referral to children's social care."""
         return bool(self.needs) and not any(r.service == "childrens_social_care" for r in self.referrals)
 
+    def event_instants(self):
+        """Every instant recorded for an event of this custody (not the booking's own times)."""
+        instants = [t for r in self.aa_requests for t in (r.requested_at, r.arrived_at, r.cancelled_at)]
+        instants += [r.held_at for r in self.reviews] + [r.made_at for r in self.referrals]
+        instants += [s.searched_at for s in self.strip_searches]
+        instants += [t for a in self.accommodation_requests for t in (a.requested_at, a.responded_at,
+                                                                       a.transferred_at)]
+        if self.welfare_notification:
+            instants.append(self.welfare_notification.informed_at)
+        if self.charge:
+            instants.append(self.charge.charged_at)
+        if self.certificate:
+            instants += [self.certificate.issued_at, self.certificate.approved_at]
+        return [t for t in instants if t is not None]
+
     @property
     def bail_refused(self):
         return self.charge is not None and self.charge.bail == "refused"

@@ -69,7 +69,7 @@ class DetentionAmend(DetentionFields):
     amend_reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
+        kwargs.setdefault("partial", tuple(DetentionFields._declared_fields))  # all but the reason
         super().__init__(*args, **kwargs)
 
 
@@ -155,6 +155,11 @@ class CertificateIn(StrictSchema):
     approved_at = Instant(load_default=None, allow_none=True)
 
 
+class CertificateApprovalIn(StrictSchema):
+    approved_by = text(120, required=True)
+    approved_at = Instant(load_default=None)
+
+
 class StripSearchIn(StrictSchema):
     searched_at = Instant(load_default=None)
     aa_present = fields.Boolean(required=True)
@@ -165,6 +170,20 @@ class StripSearchIn(StrictSchema):
 class ReleaseIn(StrictSchema):
     released_at = Instant(load_default=None)
     outcome = fields.String(required=True, validate=one_of(m.RELEASE_OUTCOMES))
+
+
+class SuiteIn(StrictSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2,10}$",
+                                                                 error="2 to 10 letters, e.g. DUR."))
+    name = text(100, required=True)
+    timezone = fields.String(load_default="Europe/London")
+    active = fields.Boolean(load_default=True)
+
+
+class SuiteUpdate(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    timezone = fields.String()
+    active = fields.Boolean()
 
 
 # -- Output ------------------------------------------------------------------------------

@@ -7,10 +7,12 @@ where more than one connection is involved: the browser's live server, several w
 TEST_DATABASE_URL picks the database: SQLite in a temporary folder by default, PostgreSQL
 when it is a postgresql+psycopg:// URL (CI runs the whole suite on both).
 """
+import contextvars
 import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -57,9 +59,19 @@ def instance_path(tmp_path_factory):
     return str(tmp_path_factory.mktemp("instance"))
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in a context of its own, as in production: the test's app context (and its
+    `g` and database session) must not leak into requests, nor one request's into the next."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_url, instance_path, clock, **overrides):
     settings = config.for_tests(database_url, instance_path, CLOCK=clock, **overrides)
-    return create_app(settings)
+    app = create_app(settings)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -104,13 +116,22 @@ def clock():
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def password_hash():
+    """Argon2 is slow on purpose; hash the personas' password once per run, not per test."""
+    from auth.models import User
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
 @pytest.fixture
-def app(migrated, database_url, instance_path, clock):
+def app(migrated, database_url, instance_path, clock, password_hash):
     app = make_app(database_url, instance_path, clock)
     with app.app_context():
         suites.seed(db.session, suites.read_suites_file(app.config["SUITES_FILE"]))
         for role, (username, name) in PERSONAS.items():
-            users.create_user(db.session, username, role, clock(), PASSWORD, name)
+            users.create_user(db.session, username, role, clock(), display_name=name).password_hash = password_hash
         db.session.commit()
         yield app
         db.session.remove()
@@ -200,3 +221,53 @@ def booking(**overrides):
             "custody_record_number": "DU-26-000123"}
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over HTTP on a free loopback port, for the browser tests."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (its own browser download is not used)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def sign_in_browser(page, live_server):
+    """sign_in_browser("sergeant"): the browser, signed in through the login page."""
+    def sign_in(role):
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Username").fill(PERSONAS[role][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server}/")
+        return page
+    return sign_in
