@@ -64,12 +64,14 @@ def _register_areas(app):
     from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
     from reports.api import bp as reports_api
+    from reports.views import bp as reports_views
 
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views)
     app.register_blueprint(admin_views)
     app.register_blueprint(custody_views)
+    app.register_blueprint(reports_views)
     api.register_blueprint(custody_api)
     api.register_blueprint(custody_events_api)
     api.register_blueprint(reports_api)

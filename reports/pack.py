@@ -8,7 +8,7 @@ the time of asking. See the package docstring for what each figure means.
 """
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import and_, case, func, literal_column, not_, select
 
 from alerts.models import Message
 from core.errors import invalid
@@ -311,6 +311,45 @@ def performance_pack(session, period, now, aa_target_minutes, suite=None):
     }
 
 
+
+
+# -- For the charts ------------------------------------------------------------------------
+
+AA_WAIT_BANDS = ((30, "0–30m"), (60, "30–60m"), (120, "1–2h"), (240, "2–4h"), (480, "4–8h"), (720, "8–12h"),
+                 (None, "12h+"))
+NO_AA = "No AA"
+
+
+def _minutes_to_first_aa():
+    return epoch_minutes(func.min(AARequest.arrived_at)) - epoch_minutes(D.arrived_at)
+
+
+def aa_wait_bands(session, period, suite=None):
+    """How many children waited how long from arrival to the AA's arrival, and how many saw none."""
+    waits = select(_minutes_to_first_aa().label("minutes")).select_from(D) \
+        .outerjoin(AARequest, AARequest.detention_id == D.id).where(*in_period(period, suite)) \
+        .group_by(D.id, D.arrived_at).subquery()
+    limits = [(waits.c.minutes <= literal_column(str(limit)), index)
+              for index, (limit, _) in enumerate(AA_WAIT_BANDS) if limit is not None]
+    banded = select(case(*limits, (waits.c.minutes.isnot(None), len(AA_WAIT_BANDS) - 1),
+                         else_=len(AA_WAIT_BANDS)).label("band")).subquery()
+    counts = dict(session.execute(select(banded.c.band, func.count()).group_by(banded.c.band)).all())
+    labels = [label for _, label in AA_WAIT_BANDS] + [NO_AA]
+    return [(label, int(counts.get(index, 0))) for index, label in enumerate(labels)]
+
+
+def aa_wait_by_fortnight(session, period, suite=None, fortnights=13):
+    """Median and p90 of minutes to AA arrival for each fortnight ending with the period (about six months)."""
+    periods = period.fortnights_back(fortnights)
+    window = [D.arrived_at >= periods[0].start, D.arrived_at < periods[-1].end]
+    if suite is not None:
+        window.append(D.suite_id == suite.id)
+    fortnight = case(*[(D.arrived_at < one.end, index) for index, one in enumerate(periods)])
+    values = select(fortnight.label("grp"), _minutes_to_first_aa().label("value")) \
+        .join(AARequest, AARequest.detention_id == D.id).where(*window, AARequest.arrived_at.isnot(None)) \
+        .group_by(D.id, D.arrived_at)
+    found = distributions(session, values)
+    return [(one, found.get(index, Distribution.empty())) for index, one in enumerate(periods)]
 
 
 def suite_named(session, code):
