@@ -63,6 +63,7 @@ def _register_areas(app):
     from custody.api import bp as custody_api
     from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
+    from demo import cli as demo_cli
     from reports.api import bp as reports_api
     from reports.views import bp as reports_views
 
@@ -78,6 +79,7 @@ def _register_areas(app):
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
     app.cli.add_command(custody_cli.setup)
+    app.cli.add_command(demo_cli.demo)
     web.init_app(app)
 
 
