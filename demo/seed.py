@@ -23,8 +23,19 @@ from sqlalchemy import func, insert, select, text
 from alerts.models import Message
 from custody.audit import AuditEvent
 from custody.models import (
-    NEEDS, AARequest, AccommodationRequest, Certificate, Charge, Detention, Referral, ReferenceCounter, Review,
-    StripSearch, Suite, WelfareNotification, overnight,
+    NEEDS,
+    AARequest,
+    AccommodationRequest,
+    Certificate,
+    Charge,
+    Detention,
+    ReferenceCounter,
+    Referral,
+    Review,
+    StripSearch,
+    Suite,
+    WelfareNotification,
+    overnight,
 )
 from custody.rules import age_on
 

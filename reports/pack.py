@@ -13,12 +13,22 @@ from sqlalchemy import and_, case, func, literal_column, not_, select
 from alerts.models import Message
 from core.errors import invalid
 from custody.models import (
-    FIRST_REVIEW_AFTER, NEXT_REVIEW_AFTER, REVIEW_MODES, AARequest, AccommodationRequest, Certificate, Charge,
-    Detention, Referral, Review, StripSearch, Suite, overnight,
+    FIRST_REVIEW_AFTER,
+    NEXT_REVIEW_AFTER,
+    REVIEW_MODES,
+    AARequest,
+    AccommodationRequest,
+    Certificate,
+    Charge,
+    Detention,
+    Referral,
+    Review,
+    StripSearch,
+    Suite,
+    overnight,
 )
 from reports.period import Period
-from reports.sql import ALL, Distribution, counted, distributions, epoch_minutes, minutes_between, one_decimal, \
-    percent
+from reports.sql import ALL, Distribution, counted, distributions, epoch_minutes, minutes_between, one_decimal, percent
 
 D = Detention
 FAILED_STATUSES = ("failed", "undelivered")
@@ -190,7 +200,7 @@ def figures(session, period, suites, now, aa_target_minutes, suite=None):
 
     for suite_id, *counts in session.execute(_detention_counts(population, aa_target_minutes)):
         for target in (group(suite_id), groups[ALL]):
-            for key, value in zip(DETENTION_COUNTS, counts):
+            for key, value in zip(DETENTION_COUNTS, counts, strict=True):
                 target.detentions[key] += int(value)
     for suite_id, mode, total, aa_present, late in session.execute(_review_counts(population)):
         for target in (group(suite_id), groups[ALL]):
@@ -203,7 +213,7 @@ def figures(session, period, suites, now, aa_target_minutes, suite=None):
             target.strip_searches_without_aa += int(without_aa)
     for suite_id, *sms in session.execute(_sms_counts(population)):
         for target in (group(suite_id), groups[ALL]):
-            for key, value in zip(("sent", "failed", "acknowledged"), sms):
+            for key, value in zip(("sent", "failed", "acknowledged"), sms, strict=True):
                 target.sms[key] += int(value)
     for key, values in _duration_sets(population).items():
         for grp, distribution in distributions(session, values).items():

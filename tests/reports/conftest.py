@@ -1,6 +1,6 @@
 """Report fixtures: custody facts inserted as rows (fast, deterministic), and a small fixed
 fortnight whose every figure is worked out by hand in test_pack_figures.py."""
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,16 @@ from sqlalchemy import select
 from alerts.models import Message
 from core.db import db
 from custody.models import (
-    AARequest, AccommodationRequest, Certificate, Charge, Detention, Referral, Review, StripSearch, Suite, overnight,
+    AARequest,
+    AccommodationRequest,
+    Certificate,
+    Charge,
+    Detention,
+    Referral,
+    Review,
+    StripSearch,
+    Suite,
+    overnight,
 )
 
 LONDON = ZoneInfo("Europe/London")

@@ -56,7 +56,7 @@ def test_the_csv_holds_the_same_figures_and_exceptions(login, pack):
     assert rows[:2] == [["period_from", "2026-10-19"], ["period_to", "2026-11-01"]]
     header = rows.index(["figure", "label", "this_period", "previous_period", "DAR", "DUR", "PET"])
     columns = rows[header][2:]
-    figures = {row[0]: {c: (float(v) if v else None) for c, v in zip(columns, row[2:])}
+    figures = {row[0]: {c: (float(v) if v else None) for c, v in zip(columns, row[2:], strict=True)}
                for row in rows[header + 1:header + 1 + len(FIGURES)]}
     assert figures == api_figures(pack)
     start = rows.index(["detention_id", "reference", "suite", "kind", "minutes", "what"])
@@ -71,7 +71,7 @@ def test_the_xlsx_holds_the_same_figures_and_exceptions(login, pack):
     rows = [list(r) for r in book["Figures"].iter_rows(values_only=True)]
     header = next(i for i, r in enumerate(rows) if r[:1] == ["figure"])
     columns = rows[header][2:]
-    figures = {row[0]: dict(zip(columns, row[2:])) for row in rows[header + 1:]}
+    figures = {row[0]: dict(zip(columns, row[2:], strict=True)) for row in rows[header + 1:]}
     assert figures == api_figures(pack)
     exceptions = [tuple(r[:5]) for r in book["Exceptions"].iter_rows(min_row=2, values_only=True)]
     assert exceptions == [(e["detention_id"], e["reference"], e["suite"], e["kind"], e["minutes"])
