@@ -103,11 +103,10 @@ def arrivals(rng, count, now, days, zone):
     """Arrival instants spread over the days before now, busiest in the afternoon, oldest first."""
     first_day = (now - timedelta(days=days)).astimezone(zone).date()
     result = []
-    for _ in range(count):
-        day = first_day + timedelta(days=rng.randrange(days))
+    while len(result) < count:
+        day = first_day + timedelta(days=rng.randrange(days + 1))  # up to today, but not later than now
         hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
-        local = datetime.combine(day, time(hour, rng.randrange(60)), zone)
-        instant = local.astimezone(timezone.utc)
+        instant = datetime.combine(day, time(hour, rng.randrange(60)), zone).astimezone(timezone.utc)
         if instant < now - timedelta(minutes=5):
             result.append(instant)
     result.sort()
@@ -426,7 +425,7 @@ def _copy(session, table, values):
 
 def seed(session, detentions, seed, now, days=None, progress=None):
     """Write `detentions` synthetic detentions (and all their events) arriving over `days` days
-    before `now`. Returns how many were written (a few arrivals in the last minutes are dropped)."""
+    before `now`. Returns how many were written."""
     days = days or default_days(detentions)
     seeder = Seeder(session, seed, now)
     zone = ZoneInfo("Europe/London")

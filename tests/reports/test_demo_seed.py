@@ -17,7 +17,7 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture
 def seeded(runner):
-    result = runner.invoke(args=["demo", "seed", "--detentions", "600", "--seed", "7"])
+    result = runner.invoke(args=["demo", "seed", "--detentions", "600", "--seed", "7", "--days", "30"])
     assert result.exit_code == 0, result.output
     assert "detentions seeded" in result.output and "600 / 600" in result.output
     return db.session.scalars(select(Detention).order_by(Detention.id)).all()
