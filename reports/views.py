@@ -12,6 +12,7 @@ from core.web import nav_links
 from custody.models import Suite
 from reports import charts, exports, figures, pack
 from reports.api import pack_for
+from reports.period import Period
 from reports.schemas import PerformanceQuery
 from reports.sql import one_decimal
 
@@ -72,7 +73,7 @@ def _export_query(report):
 
 def _charts(report):
     config = current_app.config
-    period = pack.requested_period(report["from"], report["to"], None, ZoneInfo(config["DEFAULT_TIMEZONE"]))
+    period = Period(report["from"], report["to"], ZoneInfo(config["DEFAULT_TIMEZONE"]))
     suite = pack.suite_named(db.session, report["suite"])
     bands = pack.aa_wait_bands(db.session, period, suite)
     trend = pack.aa_wait_by_fortnight(db.session, period, suite)
