@@ -1,4 +1,4 @@
-"""flask alerts sweep [--now]; flask alerts worker; flask alerts replan; flask demo contacts."""
+"""flask alerts sweep [--now]; flask alerts worker; flask alerts replan."""
 from datetime import datetime, timedelta
 
 import click
@@ -7,7 +7,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from alerts import planning, scheduler
-from alerts.demo import seed_demo_contacts
 from alerts.models import WorkerHeartbeat
 from core.db import db
 from custody.models import Detention
@@ -78,16 +77,3 @@ def replan_command():
         planning.plan_steps(db.session, detention, policy)
     db.session.commit()
     click.echo(f"Planned steps for {len(detentions)} child(ren) in custody.")
-
-
-@click.group()
-def demo():
-    """Demonstration data (never real people)."""
-
-
-@demo.command("contacts")
-def demo_contacts_command():
-    """Give each suite with no contacts a demonstration chain (Ofcom drama numbers)."""
-    added = seed_demo_contacts(db.session, current_app.config["CLOCK"]())
-    db.session.commit()
-    click.echo(f"{added} demonstration contact(s) added.")
