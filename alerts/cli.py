@@ -1,13 +1,13 @@
-"""flask alerts sweep [--now]; flask alerts worker; flask alerts replan; flask demo contacts."""
-from datetime import datetime
+"""flask alerts sweep [--now]; flask alerts worker; flask alerts replan."""
+from datetime import datetime, timedelta
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from alerts import planning, scheduler
-from alerts.demo import seed_demo_contacts
+from alerts.models import WorkerHeartbeat
 from core.db import db
 from custody.models import Detention
 
@@ -34,6 +34,8 @@ def alerts():
 @click.option("--now", type=Instant(), help="Sweep as if it were this instant (replaying a scenario).")
 def sweep_command(now):
     """One sweep and send, synchronously; prints each text sent."""
+    if now is not None:
+        _warn_if_a_worker_is_running()
     report = scheduler.run_sweep(current_app, now)
     for message in report.sent:
         late = " LATE" if message.late else ""
@@ -45,6 +47,17 @@ def sweep_command(now):
         click.echo(f"NO ONE TO TEXT {step.clock} step {step.step}: {step.outcome}")
     click.echo(f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.cancelled)} cancelled, "
                f"{len(report.no_recipient)} with no one to text.")
+
+
+def _warn_if_a_worker_is_running():
+    """A worker sweeping at the real time will send, as of today, the steps a replay is about
+    to step through one instant at a time: say so rather than let the two interleave."""
+    real_now = current_app.config["CLOCK"]()
+    last = db.session.scalar(select(func.max(WorkerHeartbeat.last_sweep_at))
+                             .where(WorkerHeartbeat.last_sweep_at <= real_now))
+    if last is not None and real_now - last < timedelta(minutes=2):
+        click.echo(f"warning: a worker swept at {last:%H:%M:%S} UTC; while it runs it sends what is due now. "
+                   "Replay with the workers stopped (SCHEDULER_ENABLED=0 for `make run`).", err=True)
 
 
 @alerts.command("worker")
@@ -64,16 +77,3 @@ def replan_command():
         planning.plan_steps(db.session, detention, policy)
     db.session.commit()
     click.echo(f"Planned steps for {len(detentions)} child(ren) in custody.")
-
-
-@click.group()
-def demo():
-    """Demonstration data (never real people)."""
-
-
-@demo.command("contacts")
-def demo_contacts_command():
-    """Give each suite with no contacts a demonstration chain (Ofcom drama numbers)."""
-    added = seed_demo_contacts(db.session, current_app.config["CLOCK"]())
-    db.session.commit()
-    click.echo(f"{added} demonstration contact(s) added.")
