@@ -2,8 +2,12 @@
 
 `python -m bench.memory MODULE:FUNCTION ARGS-JSON` imports the function, records the peak RSS
 so far (the interpreter, Flask, SQLAlchemy: the baseline any process of ours pays), calls the
-function, and prints one line of JSON with the baseline and the peak (`ru_maxrss`, which Linux
-reports in KiB). A process of its own means nothing the harness did before counts against it.
+function, and prints one line of JSON with the baseline and the peak. A process of its own
+means nothing the harness did before counts against it.
+
+The peak is VmHWM, the high-water mark of this address space. Not `ru_maxrss`: Linux carries a
+process's maximum over fork and exec, so a child of the (large) harness would start out at the
+harness's own peak.
 """
 import importlib
 import json
@@ -16,6 +20,13 @@ from bench.processes import ROOT
 
 
 def _peak_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
