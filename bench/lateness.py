@@ -21,6 +21,7 @@ from sqlalchemy import text
 from bench.children import book_children, setup_suites_and_sergeant
 from bench.core import Figure, benchmark, median, percentile
 from bench.processes import flask_command, running
+from bench.profiling import profile
 
 # 5 steps a second: a burst far above the national rate (a few an hour), yet below what one
 # worker sends (at 10 a second it falls behind and the figure measures its throughput instead).
@@ -76,9 +77,26 @@ def lateness(context):
             late_start = sum(1 for d in due if d.timestamp() < worker_started)
             _wait_until_sent(app, worker, due[-1].timestamp() + scale["drain"], scale["steps"])
         rows = _sent(app)
+        if context.profile:
+            _profile_sweep(context, db, namespace, fake)
     finally:
         fake.stop()
     return _figures(rows, fake.received, scale, sweep_seconds, late_start)
+
+
+def _profile_sweep(context, db, namespace, fake, texts=40):
+    """One sweep with `texts` steps due, in this process through the same fake, under pyinstrument."""
+    from alerts import scheduler
+    from core.clock import utc_now
+    from core.db import db as database
+    now = utc_now()
+    book_children(db.app(namespace), [now - timedelta(minutes=31, seconds=i) for i in range(texts)], now,
+                  random.Random(6), events_too=False, first_number=100_000)
+    app = db.app(namespace, SMS_BACKEND="twilio", **_twilio_settings(fake))
+    with app.app_context():
+        scheduler.run_sweep(app, now - timedelta(minutes=5))   # nothing due yet: a warm client
+        profile(context, "lateness-sweep", lambda: scheduler.run_sweep(app, utc_now()), interval=0.0005)
+        database.session.remove()
 
 
 def _sweep_seconds(context):

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from bench import national
 from bench.core import Figure, benchmark
 from bench.memory import measure
+from bench.profiling import profile
 
 HEADLINE_SQL = (Path(__file__).resolve().parent / "headline.sql").read_text()
 FULL = {"detentions": national.FULL_DETENTIONS, "repeats": 5}
@@ -60,16 +61,8 @@ def _timed(function, *args):
 
 
 def _profile(context, label, function, *args):
-    if not context.profile:
-        return
-    from pyinstrument import Profiler
-    profiler = Profiler(interval=0.001)
-    profiler.start()
-    function(*args)
-    profiler.stop()
-    path = context.results / f"profile-{label}.txt"
-    path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
-    context.log(f"profile written: {path}")
+    if context.profile:
+        profile(context, label, lambda: function(*args))
 
 
 @benchmark("pack", targets=("pack, PostgreSQL", "pack / hand-written SQL", "pack, SQLite"),

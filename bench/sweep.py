@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from bench import national
 from bench.core import Figure, benchmark
 from bench.processes import ROOT, flask_command
+from bench.profiling import profile
 
 FULL = {"closed": national.FULL_DETENTIONS, "large": 10_000, "small": 100, "due_per_sweep": 10, "sweeps": 7}
 QUICK = {"closed": 200, "large": 20, "small": 5, "due_per_sweep": 2, "sweeps": 2}
@@ -136,15 +137,8 @@ def _counts(app):
 
 
 def _profile(context, app, t0, instants):
-    from pyinstrument import Profiler
     _reset_after(app, t0)
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    _timed_sweep(app, instants[0])
-    profiler.stop()
-    path = context.results / "profile-sweep-large.txt"
-    path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
-    context.log(f"profile written: {path}")
+    profile(context, "sweep-large", lambda: _timed_sweep(app, instants[0]), interval=0.0005)
 
 
 # -- Set-up -------------------------------------------------------------------------------

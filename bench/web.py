@@ -15,6 +15,7 @@ from bench.children import BENCH_PASSWORD, book_children, booking_body, setup_su
 from bench.core import Figure, benchmark
 from bench.loadgen import run_load
 from bench.processes import free_port, gunicorn_command, running
+from bench.profiling import profile
 from core.clock import utc_now
 
 FULL = {"clients": 20, "workers": 4, "children": 200, "healthz": 4000, "board": 1500, "bookings": 2000,
@@ -54,6 +55,8 @@ def web(context):
         board_alone = run_load("board, 1 client", lambda i: board_page, **{**common, "clients": 1},
                                requests=scale["alone"])
         board = run_load("board", lambda i: board_page, requests=scale["board"], **common)
+        if context.profile:  # while the board still holds exactly the children it was timed with
+            _profile_in_process(context, app, token, rng)
         bodies = _booking_bodies(rng, 2 * scale["warmup"] + scale["alone"] + scale["bookings"])
         auth = {"Authorization": f"Bearer {token}"}
 
@@ -89,6 +92,25 @@ def _figures(scale, healthz, board_alone, board, booked_alone, booked):
         Figure("booking rps / healthz rps", fraction, "ratio", note="same server, same run"),
         Figure("load generator CPU", busy, "cores", note="of 2, taken from the server while it ran"),
     ]
+
+
+def _profile_in_process(context, app, token, rng, requests_each=20):
+    """The same two requests through the test client (no gunicorn, no load), under pyinstrument.
+    Its bookings are released again, so the board keeps the children it is timed with."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "sgt_bench", "password": BENCH_PASSWORD, "csrf_token": csrf})
+    client.get("/")
+    profile(context, "web-board", lambda: [client.get("/") for _ in range(requests_each)], interval=0.0005)
+    bodies = _booking_bodies(rng, requests_each)
+    auth = {"Authorization": f"Bearer {token}"}
+    answers = profile(context, "web-booking", lambda: [client.post("/api/v1/detentions", json=body, headers=auth)
+                                                       for body in bodies], interval=0.0005)
+    for answer in answers:
+        client.post(f"/api/v1/detentions/{answer.json['id']}/release", json={"outcome": "no_further_action"},
+                    headers=auth)
 
 
 def _booking_bodies(rng, count):
