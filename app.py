@@ -7,10 +7,12 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 import config
 from core.clock import utc_now
+from core.web import RowId
 
 
 def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+    app.url_map.converters["int"] = RowId
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(test_config or config.from_environment(instance_path=app.instance_path))
     app.config.setdefault("CLOCK", utc_now)
@@ -81,6 +83,7 @@ def _register_hooks(app):
     from auth.access import enforce
     from auth.session import authenticate_bearer
     from core.extensions import csrf
+    from core.inputs import refuse_nul_characters
 
     @app.before_request
     def _authenticate():
@@ -98,6 +101,8 @@ def _register_hooks(app):
         if request.endpoint and request.endpoint.startswith("webhooks."):
             return
         csrf.protect()
+
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def _security_headers(response):
