@@ -5,8 +5,17 @@ the escalation engine that the child's facts changed. The caller commits.
 """
 from core.errors import Conflict, NotFound, invalid
 from custody import audit, rules
-from custody.models import (AARequest, AccommodationRequest, Certificate, Charge, Referral, Review, StripSearch,
-                            WelfareNotification, overnight)
+from custody.models import (
+    AARequest,
+    AccommodationRequest,
+    Certificate,
+    Charge,
+    Referral,
+    Review,
+    StripSearch,
+    WelfareNotification,
+    overnight,
+)
 from custody.signals import facts_changed
 
 

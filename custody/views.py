@@ -10,7 +10,7 @@ from core import forms
 from core.db import db
 from core.web import nav_links
 from custody import booking, schemas
-from custody.models import NEEDS, Detention, Suite
+from custody.models import Detention, Suite
 from custody.record import DetentionRecord
 
 bp = Blueprint("custody", __name__)
