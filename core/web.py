@@ -28,7 +28,15 @@ def local_time(instant, zone=None, fmt=DEFAULT_FORMAT):
     """An instant as 24-hour wall-clock time in the suite's zone (default: the service's)."""
     if instant is None:
         return ""
-    return local(instant, zone or current_app.config["DEFAULT_TIMEZONE"]).strftime(fmt)
+    here = local(instant, zone or current_app.config["DEFAULT_TIMEZONE"])
+    if "%H" in fmt and _in_repeated_hour(here):
+        # When the clocks go back, 01:30 happens twice: say which one (BST or GMT).
+        return here.strftime(fmt) + here.strftime(" %Z")
+    return here.strftime(fmt)
+
+
+def _in_repeated_hour(here):
+    return here.replace(fold=1 - here.fold).utcoffset() != here.utcoffset()
 
 
 def minutes_label(minutes):
