@@ -60,6 +60,7 @@ def _register_areas(app):
     from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
     from core import errors, health, web
+    from core.backup import backup_cli
     from core.extensions import api
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
@@ -76,6 +77,7 @@ def _register_areas(app):
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(custody_cli.suites)
     app.cli.add_command(custody_cli.setup)
+    app.cli.add_command(backup_cli)
     web.init_app(app)
 
 
