@@ -64,6 +64,7 @@ def _register_areas(app):
     from core.extensions import api
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
+    from custody.event_forms import bp as custody_event_forms
     from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
 
@@ -72,6 +73,7 @@ def _register_areas(app):
     app.register_blueprint(auth_views)
     app.register_blueprint(admin_views)
     app.register_blueprint(custody_views)
+    app.register_blueprint(custody_event_forms)
     api.register_blueprint(custody_api)
     api.register_blueprint(custody_events_api)
     app.cli.add_command(auth_cli.users)

@@ -3,6 +3,8 @@
 Deny by default means a new route that forgets its rule fails closed (and fails the test
 that walks the whole URL map), instead of quietly serving children's records.
 """
+from urllib.parse import urlsplit
+
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -49,6 +51,11 @@ def rule_for(app, endpoint, method):
 def _refuse(status, message):
     if wants_json():
         return json_error(status, message)
+    if status == 401 and request.headers.get("HX-Request"):
+        # A self-refreshing board whose session ran out: send the whole page to sign-in,
+        # rather than let htmx paste the login form into the board.
+        return "", 401, {"HX-Redirect": url_for("auth.login", next=request.referrer and urlsplit(
+            request.referrer).path or "/")}
     if status == 401:
         return redirect(url_for("auth.login", next=request.full_path))
     from flask import render_template

@@ -5,7 +5,7 @@ schemas expect, and turn schema or service refusals back into per-field messages
 """
 from datetime import datetime, timezone
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from core.errors import DomainError
 
@@ -63,3 +63,42 @@ def submit(action):
 
 def checkbox(form, name):
     return form.get(name) in ("on", "yes", "true", "1")
+
+
+def load_form(schema, form, zone, now, missing=None):
+    """A posted form, loaded through the API's own schema, with every refusal at once.
+
+    Instants come from NAME_date and NAME_time, booleans from Yes/No radios ("yes", "no"),
+    text is trimmed. Anything left empty is omitted, so the schema's defaults and "required"
+    rules apply exactly as to an API request that leaves it out; `missing` gives the words a
+    person needs for a required field left empty ("Enter the name of ...").
+    """
+    body, errors = {}, {}
+    for name, field in schema.fields.items():
+        try:
+            value = _form_value(form, name, field, zone, now)
+        except FormErrors as refused:
+            errors.update(refused.errors)
+            continue
+        if value is not None:
+            body[name] = value
+    try:
+        data = load(schema, body)
+    except FormErrors as refused:
+        errors = {**refused.errors, **errors}
+    for name in errors.keys() & (missing or {}).keys():
+        if name not in body:
+            errors[name] = [missing[name]]
+    if errors:
+        order = list(schema.fields)  # the summary lists problems in the order of the form
+        raise FormErrors(dict(sorted(errors.items(), key=lambda e: order.index(e[0]) if e[0] in order else 0)))
+    return data
+
+
+def _form_value(form, name, field, zone, now):
+    if isinstance(field, fields.AwareDateTime):
+        return local_instant(form, name, zone, now)
+    raw = (form.get(name) or "").strip()
+    if isinstance(field, fields.Boolean):
+        return {"yes": True, "no": False}.get(raw)
+    return raw or None

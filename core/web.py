@@ -59,7 +59,9 @@ def form_error_list(errors):
     items = []
     for field, messages in errors.items():
         for message in messages if isinstance(messages, list) else [messages]:
-            items.append({"text": message if isinstance(message, str) else str(message), "href": f"#{field}"})
+            # "_" is a refusal of the whole form (a conflict): it links to the page, not a field.
+            href = "#main-content" if field == "_" else f"#{field}"
+            items.append({"text": message if isinstance(message, str) else str(message), "href": href})
     return items
 
 

@@ -3,7 +3,7 @@
 Rules that only read recorded facts live here as properties, so the board, the API, the
 reports and the escalation engine all compute them the same way.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -189,16 +189,19 @@ class Detention(db.Model):
 def overnight(arrived_at, left_at, zone):
     """At least 4 hours between 00:00 and 08:00 local time on any one night (Concordat).
 
-    Night windows are built from local wall-clock times and compared as UTC instants, so a
-    night on which the clocks change is 3 or 5 real hours long, as the child lived it.
+    Night windows are built from local wall-clock times and measured as UTC instants, so the
+    night the clocks go back is 9 real hours long and the night they go forward 7, as the
+    child lived them. Python subtracts two datetimes that share a tzinfo by wall clock, so
+    everything is moved to UTC before any arithmetic.
     """
     if left_at is None or left_at <= arrived_at:
         return False
+    arrived_at, left_at = arrived_at.astimezone(timezone.utc), left_at.astimezone(timezone.utc)
     day = arrived_at.astimezone(zone).date()
     last = left_at.astimezone(zone).date()
     while day <= last:
-        night_start = datetime.combine(day, time(0), zone)
-        night_end = datetime.combine(day, time(8), zone)
+        night_start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
+        night_end = datetime.combine(day, time(8), zone).astimezone(timezone.utc)
         overlap = min(left_at, night_end) - max(arrived_at, night_start)
         if overlap >= timedelta(hours=4):
             return True

@@ -1,4 +1,6 @@
-"""Web pages for custody sergeants: the board, booking a child in, the record."""
+"""Web pages for custody sergeants: the board, booking a child in, the record, the certificate."""
+import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -8,21 +10,38 @@ from sqlalchemy import select
 from auth.access import READ, RECORD, allow
 from core import forms
 from core.db import db
-from core.web import nav_links
+from core.errors import NotFound
+from core.web import local_time, nav_links
 from custody import booking, schemas
-from custody.models import Detention, Suite
+from custody.board import SORTS, board_rows
+from custody.labels import LABELS, choices, label
+from custody.models import Suite
 from custody.record import DetentionRecord
 
 bp = Blueprint("custody", __name__)
 
 nav_links.extend([("custody.board", "Custody board", READ), ("custody.book", "Book a child in", RECORD)])
 
-NEED_LABELS = {
-    "mental_health": "Mental health", "learning_disability": "Learning disability",
-    "neurodivergence": "Neurodivergence", "self_harm": "Self-harm", "substance_misuse": "Substance misuse",
-    "exploitation_concern": "Exploitation concern", "speech_language": "Speech and language",
-    "physical_health": "Physical health", "other": "Other",
-}
+NEED_LABELS = LABELS["need"]
+ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def audit_value(value, zone):
+    """A value from the audit trail as a person reads it: instants in the suite's local time."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    if isinstance(value, str) and ISO_INSTANT.match(value):
+        return local_time(datetime.fromisoformat(value), zone)
+    return value
+
+
+bp.add_app_template_filter(label, "label")
+bp.add_app_template_filter(audit_value, "audit_value")
+bp.add_app_template_global(choices, "choices")
 
 
 def now():
@@ -38,16 +57,26 @@ def _zone_for(form):
     return suite.zone if suite else ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
 
 
+def _board_context():
+    suite_code = request.args.get("suite") or None
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "aa_wait"
+    current = now()
+    return {"rows": board_rows(db.session, current, suite_code, sort), "suites": active_suites(),
+            "suite_code": suite_code, "sort": sort, "sorts": SORTS, "now": current,
+            "aa_target": current_app.config["AA_TARGET_MINUTES"]}
+
+
 @bp.route("/")
 @allow(READ)
 def board():
-    suite_code = request.args.get("suite") or None
-    query = select(Detention).where(Detention.status == "in_custody").order_by(Detention.arrived_at)
-    if suite_code:
-        query = query.join(Suite).where(Suite.code == suite_code)
-    detentions = db.session.scalars(query).all()
-    return render_template("custody/board.html", detentions=detentions, suites=active_suites(),
-                           suite_code=suite_code, now=now())
+    return render_template("custody/board.html", **_board_context())
+
+
+@bp.route("/board/live")
+@allow(READ)
+def board_live():
+    """The board's table alone: htmx swaps it in every 30 seconds, without reloading the page."""
+    return render_template("custody/_board_live.html", **_board_context())
 
 
 def _booking_payload(form, zone, current):
@@ -101,7 +130,7 @@ def book():
 def record(detention_id):
     detention = booking.get_detention(db.session, detention_id)
     return render_template("custody/record.html", record=DetentionRecord(detention, now(), db.session),
-                           detention=detention, zone=detention.suite.timezone, now=now(), need_labels=NEED_LABELS)
+                           detention=detention, zone=detention.suite.timezone, now=now())
 
 
 @bp.route("/detentions/<int:detention_id>/amend", methods=["GET", "POST"])
@@ -146,3 +175,14 @@ def amend(detention_id):
     selected = request.form.getlist("needs") if request.method == "POST" else detention.needs
     return render_template("custody/amend.html", detention=detention, values=values, errors=errors,
                            needs=NEED_LABELS, selected_needs=selected), 422 if errors else 200
+
+
+@bp.route("/detentions/<int:detention_id>/certificate")
+@allow(READ)
+def certificate(detention_id):
+    """The juvenile detention certificate (PACE s.38(6)), printable on one A4 page for court."""
+    detention = booking.get_detention(db.session, detention_id)
+    if detention.certificate is None:
+        raise NotFound("No juvenile detention certificate is issued for this detention.")
+    return render_template("custody/certificate.html", detention=detention, certificate=detention.certificate,
+                           zone=detention.suite.timezone)

@@ -225,17 +225,25 @@ def booking(**overrides):
 
 @pytest.fixture
 def live_server(app):
-    """The test app served over HTTP on a free loopback port, for the browser tests."""
+    """The test app served over real HTTP on 127.0.0.1 (a free port), for a real browser.
+
+    werkzeug's server in a thread of this process: it shares the app, its injected clock and
+    the database (SQLite is a file here, so the server's threads see what the test wrote).
+    Yields the base URL, e.g. http://127.0.0.1:54321.
+    """
     import threading
 
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -271,3 +279,4 @@ def sign_in_browser(page, live_server):
         page.wait_for_url(f"{live_server}/")
         return page
     return sign_in
+

@@ -108,3 +108,9 @@ def test_admin_adds_a_user_through_the_page(login):
 
 def test_only_an_admin_sees_the_admin_pages(login):
     assert login("sergeant").get("/admin/users").status_code == 403
+
+
+def test_a_board_refresh_after_the_session_ends_sends_the_page_to_sign_in(client):
+    response = client.get("/board/live", headers={"HX-Request": "true", "Referer": "http://localhost/?suite=DUR"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=/")
