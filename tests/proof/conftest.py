@@ -39,3 +39,20 @@ def known_values():
     return {"suite": ["DUR", "pet"], "arrived_at": ["2026-11-28T09:00:00Z", "2026-11-28T11:59:00+00:00"],
             "date_of_birth": ["2010-06-01", None], "arrested_at": ["2026-11-28T08:30:00Z", None],
             "detention_authorised_at": ["2026-11-28T12:00:00Z", None]}
+
+
+@pytest.fixture
+def child_with_every_event(api):
+    """One child with an open AA request, a charge with bail refused, an accommodation request and
+    a certificate, so every page about an event has something to show: {path parameter: id}."""
+    child = api.post("/api/v1/detentions", json=booking()).json
+    base = f"/api/v1/detentions/{child['id']}"
+    aa = api.post(f"{base}/aa-requests", json={"aa_type": "parent_guardian", "contact_name": "Ann Ellis"}).json
+    api.post(f"{base}/charge", json={"offences": "Theft", "bail": "refused", "refusal_grounds": "Further offences"})
+    accommodation = api.post(f"{base}/accommodation-requests", json={"type": "secure",
+                                                                     "local_authority": "Durham"}).json
+    api.post(f"{base}/certificate", json={"ground": "impracticable", "reasons": "No transport available",
+                                          "issued_by": "Sgt Price"})
+    # Both kinds of request are `request_id` in the page URLs; the first of each is 1.
+    assert aa["id"] == accommodation["id"]
+    return {"detention_id": child["id"], "request_id": aa["id"], "suite_id": 1, "user_id": 1}

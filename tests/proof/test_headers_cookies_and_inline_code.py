@@ -7,7 +7,8 @@ import pytest
 
 import config
 from app import create_app
-from tests.conftest import PASSWORD, booking, csrf_token_from
+from core.db import db
+from tests.conftest import PASSWORD, csrf_token_from
 from tests.proof.pages import role_for, url_for_rule, web_routes
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -45,10 +46,9 @@ def test_the_pages_are_walked():
 
 
 @pytest.mark.parametrize("rule,endpoint", PAGES)
-def test_every_page_forbids_inline_code_and_framing(app, api, login, rule, endpoint):
-    child = api.post("/api/v1/detentions", json=booking()).json
+def test_every_page_forbids_inline_code_and_framing(app, child_with_every_event, login, rule, endpoint):
     client = login(role_for(app, endpoint, "GET"))
-    response = client.get(url_for_rule(rule, {"detention_id": child["id"], "suite_id": 1, "user_id": 1}))
+    response = client.get(url_for_rule(rule, child_with_every_event))
     assert response.status_code in (200, 302), (rule, response.status_code)
     csp = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
     assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'" and csp["object-src"] == "'none'"
@@ -66,7 +66,10 @@ def production_app(migrated, database_url, instance_path, clock, app):
     settings = config.from_environment({"DATABASE_URL": database_url, "SECRET_KEY": "p" * 40, "PRODUCTION": "1",
                                         "SCHEDULER_ENABLED": "0", "RATELIMIT_ENABLED": "0"}, instance_path)
     settings["CLOCK"] = clock
-    return create_app(settings)
+    production = create_app(settings)
+    yield production
+    with production.app_context():
+        db.engine.dispose()  # its pooled connections are closed here, not by the garbage collector
 
 
 def test_production_session_cookies_are_secure_httponly_and_samesite(production_app):

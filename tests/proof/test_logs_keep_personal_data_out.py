@@ -66,6 +66,10 @@ def _walk_the_pages(client):
         "arresting_officer": "", "sex": "", "ethnicity": "", "date_of_birth": "19/02/2010",
         "amend_reason": "Second count"})
     assert amended.status_code == 302, amended.get_data(as_text=True)
+    welfare_page = client.get(f"{record_url}/welfare-notification").get_data(as_text=True)
+    welfare = client.post(f"{record_url}/welfare-notification", data={
+        "csrf_token": csrf_token_from(welfare_page), "person_name": "Ann Ravensworth", "relationship": "mother"})
+    assert welfare.status_code == 302, welfare.get_data(as_text=True)
     refused = client.post("/detentions/new", data={"csrf_token": form, "suite": "DUR", "forename": "Xanthe",
                                                    "surname": "Ravensworth", "date_of_birth": "19/02/2000"})
     assert refused.status_code == 422

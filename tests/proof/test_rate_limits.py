@@ -4,13 +4,17 @@ Rate limits are off in the other tests (RATELIMIT_ENABLED=0); this app has them 
 """
 import pytest
 
+from core.db import db
 from tests.conftest import PASSWORD, csrf_token_from, make_app
 
 
 @pytest.fixture
 def limited(app, database_url, instance_path, clock):
     """A client of the app with rate limits on, over the seeded test database."""
-    return make_app(database_url, instance_path, clock, RATELIMIT_ENABLED=True).test_client()
+    limited_app = make_app(database_url, instance_path, clock, RATELIMIT_ENABLED=True)
+    yield limited_app.test_client()
+    with limited_app.app_context():
+        db.engine.dispose()  # its pooled connections are closed here, not by the garbage collector
 
 
 def _sign_in(client, password, address="127.0.0.1"):
