@@ -1,9 +1,9 @@
 """Extensions, created unbound and bound to the app in create_app()."""
+from apispec import BasePlugin
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from apispec import BasePlugin
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 

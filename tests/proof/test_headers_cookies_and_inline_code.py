@@ -30,7 +30,8 @@ def inline_code_in(html):
 
 def test_the_scan_sees_each_kind_of_inline_code():
     for sample in ('<script>alert(1)</script>', '<script type="module">x()</script>', '<p style="color:red">',
-                   '<style>p{}</style>', '<a onclick="x()">', '<button hx-on:click="x()">', '<a href="javascript:x()">'):
+                   '<style>p{}</style>', '<a onclick="x()">', '<button hx-on:click="x()">',
+                   '<a href="javascript:x()">'):
         assert inline_code_in(sample), sample
     assert inline_code_in('<script src="/static/js/app.js" type="module"></script><form action="/x">') == []
 
@@ -76,9 +77,10 @@ def test_production_session_cookies_are_secure_httponly_and_samesite(production_
     client = production_app.test_client()
     login_page = client.get("/login", base_url="https://custody.example")
     # Over HTTPS, Flask-WTF also wants a same-origin Referer.
+    token = csrf_token_from(login_page.get_data(as_text=True))
     response = client.post("/login", base_url="https://custody.example",
-                           headers={"Referer": "https://custody.example/login"}, data={
-        "username": "sgt_price", "password": PASSWORD, "csrf_token": csrf_token_from(login_page.get_data(as_text=True))})
+                           headers={"Referer": "https://custody.example/login"},
+                           data={"username": "sgt_price", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     session = next(c for c in cookies if c.startswith("session="))
