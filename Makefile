@@ -11,6 +11,7 @@ export FLASK_APP := app
 run: $(VENV)/.installed static/css/app.css
 	$(FLASK) db upgrade
 	$(FLASK) setup
+	$(FLASK) demo contacts
 	@echo "Serving http://127.0.0.1:$(PORT) (texts go to the console backend unless Twilio is configured)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

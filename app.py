@@ -35,6 +35,7 @@ def _configure_logging(app):
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # import-time chatter
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
 
 
 def _bind_extensions(app):
@@ -55,7 +56,11 @@ def _bind_extensions(app):
 
 
 def _register_areas(app):
-    import alerts.models  # noqa: F401 - the escalation tables, until the engine registers its views
+    import alerts
+    from alerts import cli as alerts_cli
+    from alerts.api import bp as alerts_api
+    from alerts.views import bp as alerts_views
+    from alerts.webhooks import bp as webhooks
     from auth import cli as auth_cli
     from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
@@ -67,20 +72,21 @@ def _register_areas(app):
     from custody.event_forms import bp as custody_event_forms
     from custody.events_api import bp as custody_events_api
     from custody.views import bp as custody_views
+    from demo import cli as demo_cli
+    from reports.api import bp as reports_api
+    from reports.views import bp as reports_views
 
     errors.register(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(auth_views)
-    app.register_blueprint(admin_views)
-    app.register_blueprint(custody_views)
-    app.register_blueprint(custody_event_forms)
-    api.register_blueprint(custody_api)
-    api.register_blueprint(custody_events_api)
-    app.cli.add_command(auth_cli.users)
-    app.cli.add_command(custody_cli.suites)
-    app.cli.add_command(custody_cli.setup)
-    app.cli.add_command(backup_cli)
+    for blueprint in (health.bp, auth_views, admin_views, custody_views, custody_event_forms, alerts_views,
+                      webhooks, reports_views):
+        app.register_blueprint(blueprint)
+    for blueprint in (custody_api, custody_events_api, alerts_api, reports_api):
+        api.register_blueprint(blueprint)
+    for command in (auth_cli.users, custody_cli.suites, custody_cli.setup, alerts_cli.alerts, demo_cli.demo,
+                    backup_cli):
+        app.cli.add_command(command)
     web.init_app(app)
+    alerts.init_app(app)
 
 
 def _register_hooks(app):

@@ -68,6 +68,8 @@ class Message(db.Model):
     __table_args__ = (
         UniqueConstraint("step_id", "to"),
         Index("ix_messages_detention", "detention_id"),
+        # The performance pack counts each child's texts from this index alone (migration 0004).
+        Index("ix_messages_detention_times", "detention_id", "sent_at", "acknowledged_at", "status"),
         Index("ix_messages_status", "status"),
     )
 
@@ -94,6 +96,7 @@ class Message(db.Model):
     created_at: Mapped[datetime]
 
     contact = relationship("Contact")
+    escalation_step = relationship("EscalationStep")
 
 
 class MessageAttempt(db.Model):

@@ -48,9 +48,17 @@ def minutes_label(minutes):
     return f"-{text}" if minutes < 0 else text
 
 
+NAV_AREAS = ("custody", "alerts", "reports", "admin")  # the order a sergeant's day runs in
+
+
+def _nav_position(link):
+    area = link[0].split(".", 1)[0]
+    return NAV_AREAS.index(area) if area in NAV_AREAS else len(NAV_AREAS)
+
+
 def nav_items():
     role = getattr(current_user, "role", None)
-    return [(endpoint, label) for endpoint, label, roles in nav_links
+    return [(endpoint, label) for endpoint, label, roles in sorted(nav_links, key=_nav_position)
             if role in roles and endpoint in current_app.view_functions]
 
 

@@ -228,7 +228,11 @@ class WelfareNotification(db.Model):
 class AARequest(db.Model):
     """PACE Code C 3.15: a request for an appropriate adult, and its arrival or cancellation."""
     __tablename__ = "aa_requests"
-    __table_args__ = (CheckConstraint("arrived_at IS NULL OR cancelled_at IS NULL", name="arrived_or_cancelled"),)
+    __table_args__ = (
+        CheckConstraint("arrived_at IS NULL OR cancelled_at IS NULL", name="arrived_or_cancelled"),
+        # The performance pack reads each child's AA times from this index alone (migration 0004).
+        Index("ix_aa_requests_detention_times", "detention_id", "arrived_at", "requested_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     detention_id: Mapped[int] = _detention_fk()

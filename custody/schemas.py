@@ -351,6 +351,7 @@ class DetentionRecordOut(DetentionOut):
     accommodation_requests = fields.List(fields.Nested(AccommodationRequestOut))
     certificate = fields.Nested(CertificateOut, allow_none=True)
     strip_searches = fields.List(fields.Nested(StripSearchOut))
-    messages = fields.List(fields.Dict(), metadata={"description": "Texts sent about this child (see /messages)"})
+    # By name, from the schema registry: custody does not import alerts (alerts.schemas).
+    messages = fields.List(fields.Nested("MessageOut"), metadata={"description": "Texts sent about this child"})
     clocks = fields.Nested(ClocksOut)
     timeline = fields.List(fields.Nested(TimelineEntryOut))

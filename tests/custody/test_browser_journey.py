@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import PASSWORD, PERSONAS
 
+
 @pytest.fixture
 def browser_page(page):
     page.set_default_timeout(15_000)

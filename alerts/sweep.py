@@ -1,0 +1,141 @@
+"""The sweep: turn due escalation steps into texts, then hand the texts to the provider.
+
+One step is one transaction: claim it, re-check it with the pure rule as of `now`, find who
+is on duty, write one `Message` per number, mark the step, commit. Several workers may sweep
+the same PostgreSQL database at once; each step is claimed by exactly one of them:
+
+- `FOR UPDATE SKIP LOCKED` lets a worker pass over a step another worker is holding, and
+- the conditional `UPDATE ... WHERE status = 'pending'` (rowcount 1 means "mine") is the
+  guarantee itself, and the one SQLite (which has no row locks) relies on.
+
+If a worker dies mid-step its transaction rolls back and the step is still pending for the
+next sweep: nothing is lost, and the unique (step, number) key means nothing is doubled.
+"""
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import delete, func, literal_column, select, update
+
+from alerts import contacts, delivery, facts, rules, texts
+from alerts.models import EscalationStep, Message, OptOut, WorkerHeartbeat
+
+HEARTBEATS_KEPT = timedelta(days=7)
+PENDING = literal_column("'pending'")  # a literal, so the planner can use the partial index
+
+
+@dataclass
+class SweepReport:
+    cancelled: list = field(default_factory=list)   # steps whose clock stopped
+    no_recipient: list = field(default_factory=list)
+    sent: list = field(default_factory=list)        # messages the provider accepted
+    failed: list = field(default_factory=list)
+
+
+def worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def sweep(session, now, policy, sender, worker=None):
+    """One sweep as of `now`: process every due step, send what is pending, record a heartbeat."""
+    worker = worker or worker_name()
+    report = SweepReport()
+    while (step := claim_next_step(session, now, worker)) is not None:
+        process_step(session, step, now, policy, report)
+        session.commit()
+    delivery.deliver(session, now, sender, policy, report)
+    beat(session, worker, now, len(report.sent))
+    session.commit()
+    return report
+
+
+def claim_next_step(session, now, worker):
+    """The earliest due pending step, claimed for this worker (locked until commit), or None."""
+    while True:
+        step_id = session.scalar(
+            select(EscalationStep.id).where(EscalationStep.status == PENDING, EscalationStep.due_at <= now)
+            .order_by(EscalationStep.due_at, EscalationStep.id).limit(1).with_for_update(skip_locked=True))
+        if step_id is None:
+            return None
+        claimed = session.execute(
+            update(EscalationStep).where(EscalationStep.id == step_id, EscalationStep.status == PENDING)
+            .values(status="claimed", claimed_by=worker, claimed_at=now)).rowcount == 1
+        if claimed:
+            return session.get(EscalationStep, step_id, populate_existing=True)
+        session.rollback()  # another worker took it between our read and our claim
+
+
+def process_step(session, step, now, policy, report):
+    detention = facts.detention_with_facts(session, step.detention_id)
+    reason = rules.reason_not_due(detention, facts.acknowledgements_for(session, detention.id), policy,
+                                  step.clock, step.instance, step.step, now)
+    if reason == "not due yet":
+        # A fact was amended after planning and moved the deadline: keep waiting for it.
+        _finish(step, "pending", now, None)
+        step.due_at = rules.due_at(detention, policy, step.clock, step.instance, step.step)
+    elif reason is not None:
+        _finish(step, "cancelled", now, f"not sent: {reason}")
+        report.cancelled.append(step)
+    else:
+        _text_on_duty(session, step, detention, now, policy, report)
+
+
+def _finish(step, status, now, outcome):
+    step.status = status
+    step.processed_at = None if status == "pending" else now
+    step.outcome = outcome
+
+
+def _text_on_duty(session, step, detention, now, policy, report):
+    on_duty = _one_per_number(contacts.on_duty(session, detention.suite, step.role, now))
+    if not on_duty:
+        _finish(step, "no_recipient", now, f"no {step.role} contact on duty at "
+                                           f"{texts.clock_time(now, detention.suite.timezone, now)}")
+        report.no_recipient.append(step)
+        return
+    instance = rules.find_instance(detention, step.clock, step.instance)
+    body = texts.render(instance, policy.step(step.clock, step.step), detention, now)
+    opted_out = _opted_out(session, [c.phone for c in on_duty])
+    for contact in on_duty:
+        message = _message(step, contact, body, now)
+        if contact.phone in opted_out:
+            # The provider would refuse it (21610); record it as refused, shown, never tried.
+            message.status, message.error_code = "failed", "21610"
+            message.error_message, message.next_attempt_at = "opted out (replied STOP)", None
+            report.failed.append(message)
+        session.add(message)
+    _finish(step, "done", now, f"texted {len(on_duty)} {step.role} contact(s)")
+
+
+def _one_per_number(on_duty):
+    seen, unique = set(), []
+    for contact in on_duty:
+        if contact.phone not in seen:
+            seen.add(contact.phone)
+            unique.append(contact)
+    return unique
+
+
+def _opted_out(session, phones):
+    return set(session.scalars(select(OptOut.phone).where(OptOut.phone.in_(phones), OptOut.opted_out)))
+
+
+def _message(step, contact, body, now):
+    return Message(step_id=step.id, detention_id=step.detention_id, contact=contact, clock=step.clock,
+                   step=step.step, role=step.role, to=contact.phone, body=body, status="pending",
+                   due_at=step.due_at, late=delivery.is_late(step.due_at, now), attempts=0,
+                   next_attempt_at=now, created_at=now)
+
+
+def beat(session, worker, now, sent):
+    heartbeat = session.get(WorkerHeartbeat, worker)
+    if heartbeat is None:
+        session.add(WorkerHeartbeat(worker=worker, last_sweep_at=now, last_sweep_sent=sent))
+        session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_sweep_at < now - HEARTBEATS_KEPT))
+    else:
+        heartbeat.last_sweep_at, heartbeat.last_sweep_sent = now, sent
+
+
+def last_sweep_at(session):
+    return session.scalar(select(func.max(WorkerHeartbeat.last_sweep_at)))

@@ -1,0 +1,135 @@
+"""The sweep: each due step is texted once, to whoever is on duty, or recorded why not."""
+from datetime import timedelta
+
+from sqlalchemy import select, text
+
+from alerts import sweep as sweep_module
+from alerts.models import EscalationStep, Message, OptOut, WorkerHeartbeat
+from core.db import db
+from tests.alerts.conftest import add_contact, at
+from tests.conftest import booking
+
+
+def book(api, clock, when="02:00", **overrides):
+    clock.set(at(when))
+    return api.post("/api/v1/detentions", json=booking(arrived_at=at(when).isoformat(), **overrides)).json
+
+
+def messages():
+    return db.session.scalars(select(Message).order_by(Message.id)).all()
+
+
+def step_status(clock_name):
+    return db.session.scalar(select(EscalationStep.status).where(EscalationStep.clock == clock_name)
+                             .order_by(EscalationStep.due_at).limit(1))
+
+
+def test_a_step_is_texted_once_however_often_it_is_swept(api, clock, chain, sweep):
+    book(api, clock)
+    reports = [sweep(at("02:30")) for _ in range(3)] + [sweep(at("02:31"))]
+    assert [len(r.sent) for r in reports] == [1, 0, 0, 0]
+    assert [(m.role, m.to, m.status) for m in messages()] == [("custody_inspector", chain["custody_inspector"],
+                                                               "sent")]
+
+
+def test_nothing_is_sent_before_a_step_is_due(api, clock, chain, sweep):
+    book(api, clock)
+    assert sweep(at("02:29")).sent == [] and messages() == []
+
+
+def test_a_step_whose_clock_stopped_is_cancelled_not_sent(api, clock, chain, sweep):
+    child = book(api, clock)
+    clock.set(at("02:20"))
+    api.post(f"/api/v1/detentions/{child['id']}/aa-requests", json={"aa_type": "parent_guardian"})
+    # Planned at booking, stopped by the request before it fell due.
+    assert sweep(at("02:30")).sent == []
+    assert step_status("aa_not_requested") == "cancelled"
+
+
+def test_after_downtime_each_step_still_running_is_sent_once_and_marked_late(api, clock, chain, sweep):
+    child = book(api, clock)
+    clock.set(at("09:00"))
+    api.post(f"/api/v1/detentions/{child['id']}/aa-requests", json={"aa_type": "parent_guardian"})
+    report = sweep(at("09:00"))  # the worker was down from 02:00
+    assert sorted((m.clock, m.step, m.late) for m in report.sent) == [
+        ("review_due", 0, True), ("review_due", 1, True)]
+    assert step_status("aa_not_requested") == "cancelled"  # its clock stopped at 09:00: no stale text
+    assert sweep(at("09:05")).sent == []
+
+
+def test_a_text_sent_on_time_is_not_late(api, clock, chain, sweep):
+    book(api, clock)
+    assert [m.late for m in sweep(at("02:31")).sent] == [False]
+
+
+def test_a_role_with_no_one_on_duty_is_recorded_as_no_one_to_text(api, clock, sweep):
+    book(api, clock)
+    add_contact(api.client.application, "custody_inspector", "Day inspector", "+447700900201",
+                window=("08:00", "20:00"))
+    report = sweep(at("02:30"))
+    assert report.sent == [] and len(report.no_recipient) == 1
+    assert step_status("aa_not_requested") == "no_recipient"
+    assert "no custody_inspector contact on duty at 02:30" in report.no_recipient[0].outcome
+
+
+def test_day_and_night_lines_share_a_role_by_local_time(app, api, clock, sweep):
+    add_contact(app, "custody_inspector", "Day inspector", "+447700900201", window=("08:00", "20:00"))
+    add_contact(app, "custody_inspector", "Night inspector", "+447700900202", window=("20:00", "08:00"))
+    book(api, clock)
+    assert [m.to for m in sweep(at("02:30")).sent] == ["+447700900202"]
+    assert [m.to for m in sweep(at("07:30")).sent] == ["+447700900202"]  # review_due -30 at 07:30
+    clock.set(at("07:45"))
+    assert [m.to for m in sweep(at("08:15")).sent] == []  # superintendent: nobody at Durham
+
+
+def test_a_window_follows_british_summer_time(app, api, clock, sweep):
+    add_contact(app, "custody_inspector", "Day inspector", "+447700900201", window=("08:00", "20:00"))
+    summer = at("07:10") - timedelta(days=150)   # 1 July, 07:10 UTC = 08:10 BST
+    clock.set(summer - timedelta(minutes=30))
+    api.post("/api/v1/detentions", json=booking(arrived_at=clock().isoformat()))
+    assert [m.to for m in sweep(summer).sent] == ["+447700900201"]
+
+
+def test_two_contacts_on_duty_for_a_role_are_both_texted(app, api, clock, chain, sweep):
+    add_contact(app, "custody_inspector", "Second inspector", "+447700900203")
+    add_contact(app, "custody_inspector", "Same phone, other name", chain["custody_inspector"])
+    book(api, clock)
+    assert sorted(m.to for m in sweep(at("02:30")).sent) == [chain["custody_inspector"], "+447700900203"]
+
+
+def test_a_number_that_opted_out_is_shown_as_failed_and_never_tried(api, clock, chain, sweep):
+    db.session.add(OptOut(phone=chain["custody_inspector"], opted_out=True, updated_at=at("01:00")))
+    db.session.commit()
+    book(api, clock)
+    report = sweep(at("02:30"))
+    assert report.sent == [] and [(m.status, m.error_code) for m in report.failed] == [("failed", "21610")]
+
+
+def test_a_contact_at_another_suite_is_not_texted(app, api, clock, sweep):
+    add_contact(app, "custody_inspector", "Darlington inspector", "+447700900301", suite="DAR")
+    book(api, clock)
+    assert sweep(at("02:30")).sent == [] and step_status("aa_not_requested") == "no_recipient"
+
+
+def test_every_completed_sweep_leaves_a_heartbeat(app, sweep):
+    sweep(at("02:30"))
+    sweep(at("02:35"))
+    beats = db.session.scalars(select(WorkerHeartbeat)).all()
+    assert [(b.worker, b.last_sweep_at) for b in beats] == [(sweep_module.worker_name(), at("02:35"))]
+
+
+def _plan(statement):
+    dialect = db.engine.dialect.name
+    compiled = str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    if dialect == "postgresql":
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # tiny tables: ask what it *can* use
+        return " ".join(row[0] for row in db.session.execute(text("EXPLAIN " + compiled)))
+    return " ".join(str(row[-1]) for row in db.session.execute(text("EXPLAIN QUERY PLAN " + compiled)))
+
+
+def test_finding_due_steps_reads_the_partial_index_of_pending_steps(app):
+    query = (select(EscalationStep.id)
+             .where(EscalationStep.status == sweep_module.PENDING, EscalationStep.due_at <= at("02:30"))
+             .order_by(EscalationStep.due_at, EscalationStep.id).limit(1))
+    assert "ix_escalation_steps_pending_due" in _plan(query)
+    db.session.rollback()
