@@ -28,8 +28,10 @@ def custody_records(api, api_as):
         "refusal_grounds": "Risk of further offences"})
     accommodation = api.post(f"/api/v1/detentions/{charged['id']}/accommodation-requests", json={
         "requested_at": "2026-11-28T08:10:00Z", "type": "secure", "local_authority": "Durham"}).json
+    contact = api_as("admin").post("/api/v1/contacts", json={
+        "suite": "DUR", "role": "aa_scheme", "name": "Durham AA scheme", "phone": "+447700900123"}).json
     return {"detention_id": [fresh["id"], older["id"], charged["id"]], "aa_request_id": [aa["id"]],
-            "request_id": [accommodation["id"]], "code": ["DUR", "dar"]}
+            "request_id": [accommodation["id"]], "code": ["DUR", "dar"], "contact_id": [contact["id"]]}
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def known_values():
 
 
 @pytest.fixture
-def child_with_every_event(api):
+def child_with_every_event(api, api_as):
     """One child with an open AA request, a charge with bail refused, an accommodation request and
     a certificate, so every page about an event has something to show: {path parameter: id}."""
     child = api.post("/api/v1/detentions", json=booking()).json
@@ -55,4 +57,7 @@ def child_with_every_event(api):
                                           "issued_by": "Sgt Price"})
     # Both kinds of request are `request_id` in the page URLs; the first of each is 1.
     assert aa["id"] == accommodation["id"]
-    return {"detention_id": child["id"], "request_id": aa["id"], "suite_id": 1, "user_id": 1}
+    contact = api_as("admin").post("/api/v1/contacts", json={
+        "suite": "DUR", "role": "aa_scheme", "name": "Durham AA scheme", "phone": "+447700900123"}).json
+    return {"detention_id": child["id"], "request_id": aa["id"], "suite_id": 1, "user_id": 1,
+            "contact_id": contact["id"]}
