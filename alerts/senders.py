@@ -7,6 +7,7 @@ An SmsError says what the caller may do next: `permanent` (the provider refused 
 good: never retry), `ambiguous` (the request may have reached the provider: look before
 sending again), or neither (it certainly did not go: retry later).
 """
+import json
 import logging
 import uuid
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
@@ -100,6 +101,14 @@ def _provider_call(request_sent_counts):
         yield
     except (TwilioRestException, requests.RequestException) as error:
         raise _classify(error, request_sent_counts) from error
+    except (TwilioException, json.JSONDecodeError) as error:
+        # An answer the client could not read: a list page that was not 200 comes as a bare
+        # TwilioException ("Unable to fetch page"), a body that is not JSON as a decoding error.
+        # Let out, either would abort the whole sweep and strand a text mid-reconciliation.
+        response = error.args[1] if len(error.args) > 1 else None
+        raise SmsError(f"unreadable answer from the provider: {error.args[0] if error.args else error}",
+                       ambiguous=request_sent_counts,
+                       http_status=getattr(response, "status_code", None)) from error
 
 
 def _classify(error, request_sent_counts):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from alerts import sweep as alerts_sweep
 from alerts.models import Message, MessageAttempt
 from core.db import db
 from tests.alerts.conftest import FROM_NUMBER, PUBLIC_BASE_URL, at
@@ -98,6 +99,23 @@ def test_a_timeout_after_the_request_went_out_is_reconciled_not_resent(api, cloc
     assert (message.status, message.provider_sid) == ("sent", twilio.created[0]["sid"])
     assert len(twilio.posts) == 1 and twilio.list_requests[0]["To"] == chain["custody_inspector"]
     assert attempts() == ["unknown", "reconciled"]
+
+
+def test_a_message_list_that_cannot_be_read_is_looked_at_again_later_and_the_sweep_carries_on(
+        api, clock, chain, sweep, twilio):
+    book(api, clock)
+    twilio.fail_next("slow")
+    sweep(at("02:30"))
+    twilio.fail_next_lists(1)  # twilio-python raises a bare TwilioException for a list page that is not 200
+    assert sweep(at("02:31")).sent == []
+    assert alerts_sweep.last_sweep_at(db.session) == at("02:31")  # the sweep finished
+    message = the_message()
+    assert (message.status, message.next_attempt_at) == ("unknown", at("02:31") + timedelta(seconds=30))
+    assert attempts() == ["unknown", "unknown"]
+    assert "could not check" in db.session.scalars(select(MessageAttempt.detail).order_by(MessageAttempt.id)).all()[-1]
+    sweep(at("02:32"))
+    assert (the_message().status, len(twilio.posts)) == ("sent", 1)
+    assert attempts() == ["unknown", "unknown", "reconciled"]
 
 
 def test_a_500_that_never_queued_the_text_is_sent_again_once(api, clock, chain, sweep, twilio):
