@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # A stale escalation should be dropped by the provider, not delivered hours late.
 VALIDITY_PERIOD = timedelta(minutes=30)
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+LIST_PAGE_SIZE = 100
 
 
 class SmsError(Exception):
@@ -82,12 +83,23 @@ class TwilioSender:
         return Sent(sid=message.sid, status=message.status, created_at=message.date_created)
 
     def find(self, to, body, since, until):
+        """The text in the provider's list of texts to `to`, created between `since` and `until`.
+
+        The list comes newest first, a page at a time: read back until a whole page is older
+        than `since`, however many texts the number has had since (a busy duty line, a backlog
+        after an outage). A fixed number of the newest would miss it and send it again.
+        """
         with _provider_call(request_sent_counts=False):
-            candidates = self.client.messages.list(to=to, limit=100)
-        for message in candidates:
-            created = message.date_created
-            if message.body == body and created is not None and since <= created <= until:
-                return Sent(sid=message.sid, status=message.status, created_at=created)
+            page = self.client.messages.page(to=to, page_size=LIST_PAGE_SIZE)
+            while page is not None:
+                messages = list(page)
+                for message in messages:
+                    created = message.date_created
+                    if message.body == body and created is not None and since <= created <= until:
+                        return Sent(sid=message.sid, status=message.status, created_at=created)
+                if all(m.date_created is not None and m.date_created < since for m in messages):
+                    return None
+                page = page.next_page()
         return None
 
 

@@ -118,6 +118,19 @@ def test_a_message_list_that_cannot_be_read_is_looked_at_again_later_and_the_swe
     assert attempts() == ["unknown", "unknown", "reconciled"]
 
 
+def test_a_lost_answer_is_found_however_many_texts_that_number_had_since(api, clock, chain, sweep, twilio):
+    book(api, clock)
+    twilio.fail_next("slow")
+    sweep(at("02:30"))
+    for number in range(250):  # a busy duty line: more than two pages of texts since the lost answer
+        twilio._queue({"To": chain["custody_inspector"], "From": FROM_NUMBER, "Body": f"another text {number}"})
+    sweep(at("02:31"))
+    message = the_message()
+    assert (message.status, message.provider_sid) == ("sent", twilio.created[0]["sid"])
+    assert len(twilio.posts) == 1 and attempts() == ["unknown", "reconciled"]
+    assert [r.get("PageToken") is not None for r in twilio.list_requests] == [False, True, True]
+
+
 def test_a_500_that_never_queued_the_text_is_sent_again_once(api, clock, chain, sweep, twilio):
     book(api, clock)
     twilio.fail_next("500")
