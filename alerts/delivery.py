@@ -131,9 +131,10 @@ def _refused(session, message, now, error, report):
 def _reconcile(session, message, now, sender):
     """Did an ambiguous send reach the provider? Look in its message list before any resend."""
     session.commit()  # the claim, before the provider is called
-    since = _first_attempt_at(session, message) or message.created_at
+    # From the message's creation: no send of it can be older. (Not from its first attempt on
+    # record: a send cut short by a dead worker leaves none, and a failed look records one later.)
     try:
-        found = sender.find(message.to, message.body, since - MATCH_SLACK, now + MATCH_SLACK)
+        found = sender.find(message.to, message.body, message.created_at - MATCH_SLACK, now + MATCH_SLACK)
     except SmsError as error:
         _attempt(session, message, now, "unknown", error, detail=f"could not check: {error.message}")
         message.next_attempt_at = now + backoff(message.attempts)
@@ -153,11 +154,6 @@ def _reconcile(session, message, now, sender):
 
 def _sid_taken(session, sid):
     return session.scalar(select(Message.id).where(Message.provider_sid == sid)) is not None
-
-
-def _first_attempt_at(session, message):
-    return session.scalar(select(MessageAttempt.attempted_at).where(MessageAttempt.message_id == message.id)
-                          .order_by(MessageAttempt.attempted_at).limit(1))
 
 
 def _attempt(session, message, now, outcome, error=None, detail=None):

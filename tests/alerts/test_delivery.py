@@ -2,7 +2,7 @@
 posted, what is retried, what is given up on, and how a lost answer never doubles a text."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from alerts import sweep as alerts_sweep
 from alerts.models import Message, MessageAttempt
@@ -158,6 +158,24 @@ def test_a_worker_that_died_mid_send_leaves_a_text_that_is_reconciled(api, clock
     assert sweep(at("02:33")).sent == []  # its lease has not run out: another worker may be mid-call
     sweep(at("02:36"))
     assert (the_message().status, len(twilio.posts)) == ("sent", 1)
+
+
+def test_a_text_cut_short_by_a_dead_worker_is_found_even_when_the_first_look_fails_long_after(
+        api, clock, chain, sweep, twilio):
+    book(api, clock)
+    sent = sweep(at("02:30")).sent[0]
+    # Posted at 02:30 by a worker that died before recording the answer: no attempt on record.
+    sent.status, sent.provider_sid, sent.next_attempt_at = "sending", None, at("02:35")
+    db.session.commit()
+    db.session.execute(delete(MessageAttempt))
+    db.session.commit()
+    twilio.fail_next_lists(1)
+    sweep(at("02:50"))  # no worker until 02:50, and then the provider's list cannot be read
+    assert the_message().status == "unknown" and attempts() == ["unknown"]
+    sweep(at("02:51"))
+    assert (the_message().status, the_message().provider_sid, len(twilio.posts)) == \
+        ("sent", twilio.created[0]["sid"], 1)
+    assert attempts() == ["unknown", "reconciled"]
 
 
 def test_a_text_whose_clock_stopped_while_waiting_to_retry_is_cancelled(api, clock, chain, sweep, twilio):
