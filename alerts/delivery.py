@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 # Sent later than this after its due time, a text is marked late (the worker was down or
 # behind); the sweep runs every few seconds, so anything beyond it is a catch-up.
 LATE_AFTER = timedelta(minutes=2)
-# A claimed message is leased for LEASE of the sweep's time. A sweep stops claiming after
-# SEND_BUDGET of real time, so the lease outlives every call it makes (TWILIO_TIMEOUT_SECONDS
-# is well under the difference) and another worker never mistakes a slow call for a dead one.
+# A claimed message is leased for LEASE from the sweep's `now`. A sweep stops claiming (steps
+# and texts alike) SEND_BUDGET_SECONDS of real time after it began, so the lease outlives every
+# call it makes (TWILIO_TIMEOUT_SECONDS is well under the difference) and another worker never
+# mistakes a slow call for a dead one, however long a backlog of steps took.
 LEASE = timedelta(minutes=5)
 SEND_BUDGET_SECONDS = 60
 RECONCILE_AFTER = timedelta(seconds=30)  # give the provider's message list time to show it
@@ -45,11 +46,16 @@ def backoff(attempts):
     return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1))
 
 
-def deliver(session, now, sender, policy, report):
-    """Send every message whose next attempt has come; reconcile every ambiguous one."""
-    started = time.monotonic()
-    while time.monotonic() - started < SEND_BUDGET_SECONDS \
-            and (claimed := claim_next_message(session, now)) is not None:
+def budget():
+    """The real time until which a sweep that begins now may claim work."""
+    return time.monotonic() + SEND_BUDGET_SECONDS
+
+
+def deliver(session, now, sender, policy, report, until=None):
+    """Send every message whose next attempt has come; reconcile every ambiguous one; claim
+    nothing after `until` (time.monotonic(); default: the budget of a sweep beginning now)."""
+    until = budget() if until is None else until
+    while time.monotonic() < until and (claimed := claim_next_message(session, now)) is not None:
         message, was = claimed
         if was == "pending":
             _send(session, message, now, sender, policy, report)
