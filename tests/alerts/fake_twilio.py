@@ -62,6 +62,7 @@ class FakeTwilio:
         self.list_failures = 0
         self._failures = []
         self._list_failures = 0
+        self._answering = {}          # the POSTs being handled now: when each came in
         self._lock = threading.Lock()
         self._server = None
         self.port = None
@@ -91,6 +92,13 @@ class FakeTwilio:
             yield
         finally:
             self._start(self.port)
+
+    def posts_in_flight(self, younger_than):
+        """How many POSTs came in less than `younger_than` seconds ago and are not answered yet:
+        the worker that made each is waiting for the answer, its attempt already on record."""
+        horizon = time.monotonic() - younger_than
+        with self._lock:
+            return sum(1 for began in self._answering.values() if began > horizon)
 
     def texts(self):
         return [(m["To"], m["Body"]) for m in self.created]
@@ -162,6 +170,16 @@ def _handler_for(fake):
             self.wfile.write(body)
 
         def do_POST(self):
+            token = object()
+            with fake._lock:
+                fake._answering[token] = time.monotonic()
+            try:
+                return self._post()
+            finally:
+                with fake._lock:
+                    del fake._answering[token]
+
+        def _post(self):
             time.sleep(fake.delay_seconds)
             length = int(self.headers.get("Content-Length", 0))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
