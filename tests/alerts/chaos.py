@@ -22,14 +22,15 @@ due steps is exact and nothing new falls due during the run. A child whose AA wa
 also keeps the "no AA requested" step planned at booking, which the request stopped: it falls
 due with its clock stopped, and must be cancelled, never texted.
 
-Time: the engine's waits (30 s before reconciling, backoff from 30 s, a 5-minute lease on a
-text being sent) would make a run take hours of real time. The workers and the fake provider
-therefore share a clock that runs `warp` times faster than the wall clock (the clock is what
-the tests fake anyway), and the one bound the engine counts in real seconds, the sweep's send
-budget, is scaled with it. Every ratio the engine relies on is kept.
+Time: the engine's waits (30 s before reconciling, backoff from 30 s to 10 minutes, a 5-minute
+lease on a text being sent) would make a run take hours of real time. The workers and the fake
+provider therefore share a clock that runs `warp` times faster than the wall clock (the clock is
+the boundary the tests fake anyway). What the engine bounds in real seconds is scaled with it:
+the sweep's send budget is divided by `warp` (60 s is 2 s at x30), and the client's timeout is
+kept at 0.5 s (15 s of the engine's clock), so a lease still outlives everything a sweep claims.
 
-    make chaos                                  # 2,000 steps on a fresh PostgreSQL database `chaos`
-    .venv/bin/python -m tests.alerts.chaos --steps 300 --database-url postgresql+psycopg://...
+    make chaos                                          # 2,000 steps, a fresh database `chaos`
+    .venv/bin/python -m tests.alerts.chaos --steps 300 --database chaos_try --keep
 
 The CI version, on SQLite or PostgreSQL, is tests/alerts/test_chaos.py.
 """
@@ -37,6 +38,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -576,18 +578,19 @@ def _drop_database(server_url, name):
 
 
 def main(argv=None):
+    started = time.monotonic()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=Plan.steps)
     parser.add_argument("--workers", type=int, default=Plan.workers)
     parser.add_argument("--seed", type=int, default=Plan.seed)
-    parser.add_argument("--time-limit", type=float, default=Plan.time_limit, help="seconds (default 600)")
-    parser.add_argument("--warp", type=float, default=Plan.warp)
+    parser.add_argument("--time-limit", type=float, default=Plan.time_limit,
+                        help="seconds for the whole run, setting up included (default 600)")
+    parser.add_argument("--warp", type=float, default=Plan.warp, help="how much faster the engine's clock runs")
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432",
                         help="the PostgreSQL server on which to create (and drop) the database")
     parser.add_argument("--database", default="chaos", help="its name; created fresh, dropped afterwards")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to look into it")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the worker logs afterwards")
     args = parser.parse_args(argv)
-    plan = Plan(steps=args.steps, workers=args.workers, seed=args.seed, time_limit=args.time_limit, warp=args.warp)
 
     import config
     from app import create_app
@@ -595,21 +598,28 @@ def main(argv=None):
 
     database_url = f"{args.server}/{args.database}"
     _fresh_database(args.server, args.database)
+    log_dir = tempfile.mkdtemp(prefix="chaos-")
     try:
-        instance = tempfile.mkdtemp(prefix="chaos-instance-")
-        app = create_app(config.for_tests(database_url, instance))  # console texts, no scheduler
-        with app.app_context():
-            from flask_migrate import upgrade
-            upgrade()
-            suites.seed(db.session, suites.read_suites_file(app.config["SUITES_FILE"]))
-            db.session.commit()
-            outcome = run(database_url, plan)
-            print(outcome.report())
-            db.session.remove()
-            db.engine.dispose()
+        with tempfile.TemporaryDirectory(prefix="chaos-instance-") as instance:
+            app = create_app(config.for_tests(database_url, instance))  # console texts, no scheduler
+            with app.app_context():
+                from flask_migrate import upgrade
+                upgrade()
+                suites.seed(db.session, suites.read_suites_file(app.config["SUITES_FILE"]))
+                db.session.commit()
+                plan = Plan(steps=args.steps, workers=args.workers, seed=args.seed, warp=args.warp,
+                            time_limit=args.time_limit - (time.monotonic() - started))
+                outcome = run(database_url, plan, log_dir)
+                print(outcome.report())
+                db.session.remove()
+                db.engine.dispose()
     finally:
         if not args.keep:
             _drop_database(args.server, args.database)
+    if outcome.violations or args.keep:
+        print(f"worker logs kept in {log_dir}")
+    else:
+        shutil.rmtree(log_dir)
     return 1 if outcome.violations else 0
 
 
