@@ -26,7 +26,9 @@ def test_killed_workers_and_a_failing_provider_still_text_every_due_step_exactly
     # Every due step was texted once to each recipient, or refused for good by the provider.
     assert counts["steps"] == {"done": 150, "cancelled": counts["stopped_steps"]}
     assert counts["queued"] + counts["message_statuses"]["failed"] == counts["expected_texts"]
-    assert counts["message_statuses"]["failed"] == counts["answers"].get("21211", 0)
+    # (A refusal can be lost with the worker killed before recording it: that text is looked for,
+    # not found, and sent again. So there may be fewer failed texts than refusals, never more.)
+    assert 0 < counts["message_statuses"]["failed"] <= counts["answers"]["21211"]
     # ...and the chaos did happen: every kind of failure, the kills, a send cut short by one.
     assert set(counts["answers"]) == {"201", "429", "500", "500-queued", "slow", "21211"}
     assert (counts["kills"], counts["blackouts"], counts["crashes"]) == (3, 1, 0)
