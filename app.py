@@ -7,10 +7,12 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 import config
 from core.clock import utc_now
+from core.web import RowId
 
 
 def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+    app.url_map.converters["int"] = RowId
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(test_config or config.from_environment(instance_path=app.instance_path))
     app.config.setdefault("CLOCK", utc_now)
@@ -63,6 +65,7 @@ def _register_areas(app):
     from auth.admin import bp as admin_views
     from auth.views import bp as auth_views
     from core import errors, health, web
+    from core.backup import backup_cli
     from core.extensions import api
     from custody import cli as custody_cli
     from custody.api import bp as custody_api
@@ -79,7 +82,8 @@ def _register_areas(app):
         app.register_blueprint(blueprint)
     for blueprint in (custody_api, custody_events_api, alerts_api, reports_api):
         api.register_blueprint(blueprint)
-    for command in (auth_cli.users, custody_cli.suites, custody_cli.setup, alerts_cli.alerts, demo_cli.demo):
+    for command in (auth_cli.users, custody_cli.suites, custody_cli.setup, alerts_cli.alerts, demo_cli.demo,
+                    backup_cli):
         app.cli.add_command(command)
     web.init_app(app)
     alerts.init_app(app)
@@ -89,6 +93,7 @@ def _register_hooks(app):
     from auth.access import enforce
     from auth.session import authenticate_bearer
     from core.extensions import csrf
+    from core.inputs import refuse_nul_characters
 
     @app.before_request
     def _authenticate():
@@ -106,6 +111,8 @@ def _register_hooks(app):
         if request.endpoint and request.endpoint.startswith("webhooks."):
             return
         csrf.protect()
+
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def _security_headers(response):

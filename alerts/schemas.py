@@ -8,7 +8,8 @@ HH_MM_OR_EMPTY = validate.Regexp(r"^(([01]?\d|2[0-3]):[0-5]\d)?$", error="Give a
 
 
 class MessageQuery(Schema):
-    detention_id = fields.Integer(load_default=None)
+    # A row id: past PostgreSQL's integer is no detention (SQLite raised OverflowError: a 500).
+    detention_id = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
     status = fields.String(load_default=None, validate=one_of(MESSAGE_STATUSES))
 
 

@@ -23,6 +23,8 @@ def init_login(app):
 
 @login_manager.user_loader
 def load_user(user_id):
+    if g.get("bearer_user") is not None:
+        return None  # a request carrying a token acts as the token's user, never as a session's
     user = db.session.get(User, int(user_id))
     return user if user and user.active else None
 

@@ -3,6 +3,7 @@
 Every error body is {"error": {"code", "message", "fields"}}. Services raise the domain
 errors below *before* writing anything, so a refused request changes nothing.
 """
+import marshmallow as ma
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +45,18 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
 def error_body(status, message, fields=None, code=None):
     return {"error": {"code": code or HTTP_CODES.get(status, "error"), "message": message,
                       "fields": fields or {}}}
+
+
+class ErrorDetailOut(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "e.g. validation_error, not_found, conflict"})
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, for a person to read"})
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), required=True,
+                            metadata={"description": "Messages per field: {field: [message, ...]}"})
+
+
+class ErrorOut(ma.Schema):
+    """Every error answer of the API (documents `error_body`; the OpenAPI document uses it)."""
+    error = ma.fields.Nested(ErrorDetailOut, required=True)
 
 
 def json_error(status, message, fields=None, code=None):

@@ -1,6 +1,7 @@
 """What every page shares: local-time filters and the banners other areas contribute."""
 from flask import current_app
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from core.clock import local
 from core.db import db
@@ -14,11 +15,28 @@ nav_links = []
 DEFAULT_FORMAT = "%d %b %Y %H:%M"
 
 
+class RowId(IntegerConverter):
+    """`<int:...>` in every URL: a row id, so at most PostgreSQL's integer. A larger number is
+    answered 404 by the router instead of reaching the database (SQLite raises OverflowError
+    past 2**63), and the OpenAPI document states the bound."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def local_time(instant, zone=None, fmt=DEFAULT_FORMAT):
     """An instant as 24-hour wall-clock time in the suite's zone (default: the service's)."""
     if instant is None:
         return ""
-    return local(instant, zone or current_app.config["DEFAULT_TIMEZONE"]).strftime(fmt)
+    here = local(instant, zone or current_app.config["DEFAULT_TIMEZONE"])
+    if "%H" in fmt and _in_repeated_hour(here):
+        # When the clocks go back, 01:30 happens twice: say which one (BST or GMT).
+        return here.strftime(fmt) + here.strftime(" %Z")
+    return here.strftime(fmt)
+
+
+def _in_repeated_hour(here):
+    return here.replace(fold=1 - here.fold).utcoffset() != here.utcoffset()
 
 
 def minutes_label(minutes):
@@ -30,9 +48,17 @@ def minutes_label(minutes):
     return f"-{text}" if minutes < 0 else text
 
 
+NAV_AREAS = ("custody", "alerts", "reports", "admin")  # the order a sergeant's day runs in
+
+
+def _nav_position(link):
+    area = link[0].split(".", 1)[0]
+    return NAV_AREAS.index(area) if area in NAV_AREAS else len(NAV_AREAS)
+
+
 def nav_items():
     role = getattr(current_user, "role", None)
-    return [(endpoint, label) for endpoint, label, roles in nav_links
+    return [(endpoint, label) for endpoint, label, roles in sorted(nav_links, key=_nav_position)
             if role in roles and endpoint in current_app.view_functions]
 
 

@@ -3,6 +3,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from sqlalchemy import select
 
 from auth.access import ADMIN, READ, RECORD, allow
@@ -41,7 +42,7 @@ class Suites(MethodView):
 @bp.route("/detentions")
 class Detentions(MethodView):
     @allow(READ)
-    @bp.arguments(schemas.DetentionQuery, location="query")
+    @bp.arguments(schemas.DetentionQuery, location="query", unknown=RAISE)  # ?stauts= must not list everyone
     @bp.response(200, schemas.DetentionOut(many=True))
     def get(self, query):
         """Detentions, newest arrival first; filter by status and suite code"""

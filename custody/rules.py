@@ -24,6 +24,8 @@ def age_at_arrival(date_of_birth, apparent_age, arrived_at, zone):
 
 
 def check_child(age, date_of_birth, arrived_at, now):
+    if age is None:  # an amendment may clear both the date of birth and the apparent age
+        raise invalid("date_of_birth", "Give the date of birth, or an apparent age when it is not known.")
     field = "date_of_birth" if date_of_birth is not None else "apparent_age"
     if date_of_birth is not None and date_of_birth > arrived_at.date():
         raise invalid("date_of_birth", "The date of birth is after the arrival at the suite.")
