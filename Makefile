@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 export FLASK_APP := app
 
-.PHONY: run test test-postgres bench fuzz install assets clean
+.PHONY: run test test-postgres bench fuzz chaos install assets clean
 
 run: $(VENV)/.installed static/css/app.css
 	$(FLASK) db upgrade
@@ -32,6 +32,12 @@ FUZZ_EXAMPLES ?= 100
 fuzz: $(VENV)/.installed-dev  # the API only: no front-end build needed
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider \
 		tests/proof/test_fuzz_api.py
+
+# Three workers, 2,000 due escalation steps, a fake Twilio failing ~30% of texts, SIGKILLs:
+# every text exactly once (tests/alerts/chaos.py). Creates and drops the PostgreSQL database
+# `chaos` on 127.0.0.1:5432 (user postgres); at most 10 minutes; non-zero exit on a violation.
+chaos: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.alerts.chaos $(CHAOS_ARGS)
 
 install: $(VENV)/.installed
 

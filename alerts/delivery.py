@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 # Sent later than this after its due time, a text is marked late (the worker was down or
 # behind); the sweep runs every few seconds, so anything beyond it is a catch-up.
 LATE_AFTER = timedelta(minutes=2)
-# A claimed message is leased for LEASE of the sweep's time. A sweep stops claiming after
-# SEND_BUDGET of real time, so the lease outlives every call it makes (TWILIO_TIMEOUT_SECONDS
-# is well under the difference) and another worker never mistakes a slow call for a dead one.
+# A claimed message is leased for LEASE from the sweep's `now`. A sweep stops claiming (steps
+# and texts alike) SEND_BUDGET_SECONDS of real time after it began, so the lease outlives every
+# call it makes (TWILIO_TIMEOUT_SECONDS is well under the difference) and another worker never
+# mistakes a slow call for a dead one, however long a backlog of steps took.
 LEASE = timedelta(minutes=5)
 SEND_BUDGET_SECONDS = 60
 RECONCILE_AFTER = timedelta(seconds=30)  # give the provider's message list time to show it
@@ -45,11 +46,16 @@ def backoff(attempts):
     return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1))
 
 
-def deliver(session, now, sender, policy, report):
-    """Send every message whose next attempt has come; reconcile every ambiguous one."""
-    started = time.monotonic()
-    while time.monotonic() - started < SEND_BUDGET_SECONDS \
-            and (claimed := claim_next_message(session, now)) is not None:
+def budget():
+    """The real time until which a sweep that begins now may claim work."""
+    return time.monotonic() + SEND_BUDGET_SECONDS
+
+
+def deliver(session, now, sender, policy, report, until=None):
+    """Send every message whose next attempt has come; reconcile every ambiguous one; claim
+    nothing after `until` (time.monotonic(); default: the budget of a sweep beginning now)."""
+    until = budget() if until is None else until
+    while time.monotonic() < until and (claimed := claim_next_message(session, now)) is not None:
         message, was = claimed
         if was == "pending":
             _send(session, message, now, sender, policy, report)
@@ -131,9 +137,10 @@ def _refused(session, message, now, error, report):
 def _reconcile(session, message, now, sender):
     """Did an ambiguous send reach the provider? Look in its message list before any resend."""
     session.commit()  # the claim, before the provider is called
-    since = _first_attempt_at(session, message) or message.created_at
+    # From the message's creation: no send of it can be older. (Not from its first attempt on
+    # record: a send cut short by a dead worker leaves none, and a failed look records one later.)
     try:
-        found = sender.find(message.to, message.body, since - MATCH_SLACK, now + MATCH_SLACK)
+        found = sender.find(message.to, message.body, message.created_at - MATCH_SLACK, now + MATCH_SLACK)
     except SmsError as error:
         _attempt(session, message, now, "unknown", error, detail=f"could not check: {error.message}")
         message.next_attempt_at = now + backoff(message.attempts)
@@ -153,11 +160,6 @@ def _reconcile(session, message, now, sender):
 
 def _sid_taken(session, sid):
     return session.scalar(select(Message.id).where(Message.provider_sid == sid)) is not None
-
-
-def _first_attempt_at(session, message):
-    return session.scalar(select(MessageAttempt.attempted_at).where(MessageAttempt.message_id == message.id)
-                          .order_by(MessageAttempt.attempted_at).limit(1))
 
 
 def _attempt(session, message, now, outcome, error=None, detail=None):

@@ -7,6 +7,7 @@ An SmsError says what the caller may do next: `permanent` (the provider refused 
 good: never retry), `ambiguous` (the request may have reached the provider: look before
 sending again), or neither (it certainly did not go: retry later).
 """
+import json
 import logging
 import uuid
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # A stale escalation should be dropped by the provider, not delivered hours late.
 VALIDITY_PERIOD = timedelta(minutes=30)
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+LIST_PAGE_SIZE = 100
 
 
 class SmsError(Exception):
@@ -81,12 +83,23 @@ class TwilioSender:
         return Sent(sid=message.sid, status=message.status, created_at=message.date_created)
 
     def find(self, to, body, since, until):
+        """The text in the provider's list of texts to `to`, created between `since` and `until`.
+
+        The list comes newest first, a page at a time: read back until a whole page is older
+        than `since`, however many texts the number has had since (a busy duty line, a backlog
+        after an outage). A fixed number of the newest would miss it and send it again.
+        """
         with _provider_call(request_sent_counts=False):
-            candidates = self.client.messages.list(to=to, limit=100)
-        for message in candidates:
-            created = message.date_created
-            if message.body == body and created is not None and since <= created <= until:
-                return Sent(sid=message.sid, status=message.status, created_at=created)
+            page = self.client.messages.page(to=to, page_size=LIST_PAGE_SIZE)
+            while page is not None:
+                messages = list(page)
+                for message in messages:
+                    created = message.date_created
+                    if message.body == body and created is not None and since <= created <= until:
+                        return Sent(sid=message.sid, status=message.status, created_at=created)
+                if all(m.date_created is not None and m.date_created < since for m in messages):
+                    return None
+                page = page.next_page()
         return None
 
 
@@ -100,6 +113,14 @@ def _provider_call(request_sent_counts):
         yield
     except (TwilioRestException, requests.RequestException) as error:
         raise _classify(error, request_sent_counts) from error
+    except (TwilioException, json.JSONDecodeError) as error:
+        # An answer the client could not read: a list page that was not 200 comes as a bare
+        # TwilioException ("Unable to fetch page"), a body that is not JSON as a decoding error.
+        # Let out, either would abort the whole sweep and strand a text mid-reconciliation.
+        response = error.args[1] if len(error.args) > 1 else None
+        raise SmsError(f"unreadable answer from the provider: {error.args[0] if error.args else error}",
+                       ambiguous=request_sent_counts,
+                       http_status=getattr(response, "status_code", None)) from error
 
 
 def _classify(error, request_sent_counts):

@@ -13,6 +13,7 @@ next sweep: nothing is lost, and the unique (step, number) key means nothing is 
 """
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,13 +39,19 @@ def worker_name():
 
 
 def sweep(session, now, policy, sender, worker=None):
-    """One sweep as of `now`: process every due step, send what is pending, record a heartbeat."""
+    """One sweep as of `now`: process the due steps, send what is pending, record a heartbeat.
+
+    All within one budget of real time (what is left waits for the next tick): see `delivery`.
+    """
     worker = worker or worker_name()
     report = SweepReport()
-    while (step := claim_next_step(session, now, worker)) is not None:
+    # One budget for the whole sweep: a text's lease counts from `now`, so a backlog of steps
+    # must not push the claiming of texts past it. What is left waits for the next tick.
+    until = delivery.budget()
+    while time.monotonic() < until and (step := claim_next_step(session, now, worker)) is not None:
         process_step(session, step, now, policy, report)
         session.commit()
-    delivery.deliver(session, now, sender, policy, report)
+    delivery.deliver(session, now, sender, policy, report, until)
     beat(session, worker, now, len(report.sent))
     session.commit()
     return report

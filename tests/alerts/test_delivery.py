@@ -2,8 +2,9 @@
 posted, what is retried, what is given up on, and how a lost answer never doubles a text."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from alerts import sweep as alerts_sweep
 from alerts.models import Message, MessageAttempt
 from core.db import db
 from tests.alerts.conftest import FROM_NUMBER, PUBLIC_BASE_URL, at
@@ -100,6 +101,36 @@ def test_a_timeout_after_the_request_went_out_is_reconciled_not_resent(api, cloc
     assert attempts() == ["unknown", "reconciled"]
 
 
+def test_a_message_list_that_cannot_be_read_is_looked_at_again_later_and_the_sweep_carries_on(
+        api, clock, chain, sweep, twilio):
+    book(api, clock)
+    twilio.fail_next("slow")
+    sweep(at("02:30"))
+    twilio.fail_next_lists(1)  # twilio-python raises a bare TwilioException for a list page that is not 200
+    assert sweep(at("02:31")).sent == []
+    assert alerts_sweep.last_sweep_at(db.session) == at("02:31")  # the sweep finished
+    message = the_message()
+    assert (message.status, message.next_attempt_at) == ("unknown", at("02:31") + timedelta(seconds=30))
+    assert attempts() == ["unknown", "unknown"]
+    assert "could not check" in db.session.scalars(select(MessageAttempt.detail).order_by(MessageAttempt.id)).all()[-1]
+    sweep(at("02:32"))
+    assert (the_message().status, len(twilio.posts)) == ("sent", 1)
+    assert attempts() == ["unknown", "unknown", "reconciled"]
+
+
+def test_a_lost_answer_is_found_however_many_texts_that_number_had_since(api, clock, chain, sweep, twilio):
+    book(api, clock)
+    twilio.fail_next("slow")
+    sweep(at("02:30"))
+    for number in range(250):  # a busy duty line: more than two pages of texts since the lost answer
+        twilio._queue({"To": chain["custody_inspector"], "From": FROM_NUMBER, "Body": f"another text {number}"})
+    sweep(at("02:31"))
+    message = the_message()
+    assert (message.status, message.provider_sid) == ("sent", twilio.created[0]["sid"])
+    assert len(twilio.posts) == 1 and attempts() == ["unknown", "reconciled"]
+    assert [r.get("PageToken") is not None for r in twilio.list_requests] == [False, True, True]
+
+
 def test_a_500_that_never_queued_the_text_is_sent_again_once(api, clock, chain, sweep, twilio):
     book(api, clock)
     twilio.fail_next("500")
@@ -127,6 +158,24 @@ def test_a_worker_that_died_mid_send_leaves_a_text_that_is_reconciled(api, clock
     assert sweep(at("02:33")).sent == []  # its lease has not run out: another worker may be mid-call
     sweep(at("02:36"))
     assert (the_message().status, len(twilio.posts)) == ("sent", 1)
+
+
+def test_a_text_cut_short_by_a_dead_worker_is_found_even_when_the_first_look_fails_long_after(
+        api, clock, chain, sweep, twilio):
+    book(api, clock)
+    sent = sweep(at("02:30")).sent[0]
+    # Posted at 02:30 by a worker that died before recording the answer: no attempt on record.
+    sent.status, sent.provider_sid, sent.next_attempt_at = "sending", None, at("02:35")
+    db.session.commit()
+    db.session.execute(delete(MessageAttempt))
+    db.session.commit()
+    twilio.fail_next_lists(1)
+    sweep(at("02:50"))  # no worker until 02:50, and then the provider's list cannot be read
+    assert the_message().status == "unknown" and attempts() == ["unknown"]
+    sweep(at("02:51"))
+    assert (the_message().status, the_message().provider_sid, len(twilio.posts)) == \
+        ("sent", twilio.created[0]["sid"], 1)
+    assert attempts() == ["unknown", "reconciled"]
 
 
 def test_a_text_whose_clock_stopped_while_waiting_to_retry_is_cancelled(api, clock, chain, sweep, twilio):

@@ -133,3 +133,36 @@ def test_finding_due_steps_reads_the_partial_index_of_pending_steps(app):
              .order_by(EscalationStep.due_at, EscalationStep.id).limit(1))
     assert "ix_escalation_steps_pending_due" in _plan(query)
     db.session.rollback()
+
+
+class StopWatch:
+    """time.monotonic for the sweep and delivery modules: moves only when a step is processed."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def monotonic(self):
+        return self.seconds
+
+
+def test_a_sweep_claims_nothing_once_its_budget_is_spent_steps_included(api, clock, chain, sweep, monkeypatch):
+    # The lease on a text is counted from the sweep's `now`; it outlives the sweep's calls only
+    # if the sweep stops claiming SEND_BUDGET_SECONDS after `now`, however long its steps took.
+    for number in range(3):
+        book(api, clock, custody_record_number=f"DU-26-00010{number}")
+    watch = StopWatch()
+    monkeypatch.setattr(sweep_module, "time", watch)
+    monkeypatch.setattr("alerts.delivery.time", watch)
+    process_step = sweep_module.process_step
+
+    def slow_step(*args):
+        process_step(*args)
+        watch.seconds += 40  # a backlog of steps takes most of the budget
+    monkeypatch.setattr(sweep_module, "process_step", slow_step)
+    first = sweep(at("02:30"))
+    assert first.sent == [] and len(messages()) == 2  # two steps in 80 s: the budget of 60 s is spent
+    due = db.session.scalars(select(EscalationStep.status).where(EscalationStep.clock == "aa_not_requested")
+                             .order_by(EscalationStep.id)).all()
+    assert due == ["done", "done", "pending"]  # the third waits for the next sweep
+    second = sweep(at("02:31"))
+    assert len(second.sent) == 3 and {m.status for m in messages()} == {"sent"}
