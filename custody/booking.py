@@ -81,6 +81,8 @@ def _apply(detention, data, suite, now):
     for field in BOOKING_FIELDS:
         if field in data:
             setattr(detention, field, data[field])
+    # "" is no record number: stored as one, two children with "" at a suite broke the unique constraint (a 500).
+    detention.custody_record_number = detention.custody_record_number or None
     detention.needs = sorted(set(detention.needs or []))
     detention.has_needs = bool(detention.needs)
     if detention.detention_authorised_at is None:

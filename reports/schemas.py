@@ -1,10 +1,13 @@
 """The pack's query (validated) and its response (documented in the OpenAPI document)."""
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from custody.schemas import Instant
 from reports.pack import EXCEPTION_KINDS
 
 LONGEST_PERIOD_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class PerformanceQuery(Schema):
@@ -22,6 +25,8 @@ class PerformanceQuery(Schema):
             raise ValidationError("Give both `from` and `to`, or neither for the last complete fortnight.", missing)
         if first is None:
             return
+        if first < EARLIEST or last > LATEST:  # the pack also reads fortnights before `from`: keep off year 1
+            raise ValidationError(f"Give days from {EARLIEST} to {LATEST}.", "from" if first < EARLIEST else "to")
         if first > last:
             raise ValidationError("`from` is after `to`.", "from")
         if (last - first).days + 1 > LONGEST_PERIOD_DAYS:

@@ -72,3 +72,19 @@ def test_the_document_declares_bearer_tokens(api):
     document = api.get("/api/v1/openapi.json").json
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert document["security"] == [{"bearerAuth": []}]
+
+
+def test_an_empty_custody_record_number_is_no_number(api):
+    # Stored as "", a second child with "" at the same suite hit the unique constraint: a 500.
+    first = api.post("/api/v1/detentions", json=booking(custody_record_number="")).json
+    second = api.post("/api/v1/detentions", json=booking(forename="Casey", custody_record_number=None)).json
+    assert first["custody_record_number"] is None
+    response = api.patch(f"/api/v1/detentions/{second['id']}", json={"custody_record_number": "",
+                                                                       "surname": "Moore", "amend_reason": "Typo"})
+    assert response.status_code == 200 and response.json["custody_record_number"] is None
+
+
+def test_a_performance_period_in_year_one_is_refused_not_a_500(api_as):
+    response = api_as("manager").get("/api/v1/reports/performance?from=0001-01-01&to=0001-01-01")
+    assert response.status_code == 422 and "from" in response.json["error"]["fields"]
+    assert api_as("manager").get("/api/v1/reports/performance?from=2999-12-20&to=9999-12-31").status_code == 422
