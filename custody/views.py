@@ -141,16 +141,19 @@ def amend(detention_id):
     errors = {}
     if request.method == "POST":
         try:
-            payload = {k: request.form[k] for k in ("forename", "surname", "custody_record_number", "offence",
+            payload = {k: request.form.get(k, "") for k in ("forename", "surname", "custody_record_number", "offence",
                                                      "arresting_officer", "sex", "ethnicity")
                        if request.form.get(k, "") != (getattr(detention, k) or "")}
             if request.form.get("date_of_birth"):
                 dob = _iso_date(request.form["date_of_birth"])
                 if dob != (detention.date_of_birth.isoformat() if detention.date_of_birth else None):
                     payload["date_of_birth"] = dob
-            arrived = forms.local_instant(request.form, "arrived_at", zone, now())
-            if arrived and arrived != detention.arrived_at.isoformat():
-                payload["arrived_at"] = arrived
+            # Compare what the sergeant sees, not instants: the form shows minutes only, and an
+            # unchanged 01:15 in the hour the clocks repeat must not move the arrival.
+            shown = detention.arrived_at.astimezone(zone)
+            if (request.form.get("arrived_at_date"), request.form.get("arrived_at_time")) != \
+                    (shown.strftime("%d/%m/%Y"), shown.strftime("%H:%M")):
+                payload["arrived_at"] = forms.local_instant(request.form, "arrived_at", zone, now())
             if set(request.form.getlist("needs")) != set(detention.needs):
                 payload["needs"] = request.form.getlist("needs")
             if forms.checkbox(request.form, "looked_after") != detention.looked_after:

@@ -179,3 +179,19 @@ def test_the_record_nests_every_section(api):
 def test_unknown_detention_is_a_json_404(api):
     response = api.get("/api/v1/detentions/999")
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_correcting_the_surname_in_the_form_leaves_the_arrival_alone(api, login):
+    from tests.conftest import csrf_token_from
+    created = api.post("/api/v1/detentions", json=booking(arrived_at="2026-11-28T10:00:30Z")).json
+    client = login("sergeant")
+    page = client.get(f"/detentions/{created['id']}/amend").get_data(as_text=True)
+    values = {"forename": "Jordan", "surname": "Ellison", "date_of_birth": "14/03/2009",
+              "arrived_at_date": "28/11/2026", "arrived_at_time": "10:00",  # as the form shows it
+              "custody_record_number": "DU-26-000123", "offence": "Theft", "arresting_officer": "PC 1234 Hart",
+              "amend_reason": "Spelling confirmed", "csrf_token": csrf_token_from(page)}
+    assert 'value="10:00"' in page
+    assert client.post(f"/detentions/{created['id']}/amend", data=values).status_code == 302
+    record = api.get(f"/api/v1/detentions/{created['id']}").json
+    assert record["surname"] == "Ellison" and record["arrived_at"] == "2026-11-28T10:00:30Z"
+    assert record["timeline"][-1]["after"] == {"surname": "Ellison"}
