@@ -150,9 +150,10 @@ def amend(detention_id):
                     payload["date_of_birth"] = dob
             # Compare what the sergeant sees, not instants: the form shows minutes only, and an
             # unchanged 01:15 in the hour the clocks repeat must not move the arrival.
+            # Left empty (or not sent) means unchanged: on this form, unlike booking, empty is not "now".
             shown = detention.arrived_at.astimezone(zone)
-            if (request.form.get("arrived_at_date"), request.form.get("arrived_at_time")) != \
-                    (shown.strftime("%d/%m/%Y"), shown.strftime("%H:%M")):
+            entered = tuple((request.form.get(f"arrived_at_{part}") or "").strip() for part in ("date", "time"))
+            if any(entered) and entered != (shown.strftime("%d/%m/%Y"), shown.strftime("%H:%M")):
                 payload["arrived_at"] = forms.local_instant(request.form, "arrived_at", zone, now())
             if set(request.form.getlist("needs")) != set(detention.needs):
                 payload["needs"] = request.form.getlist("needs")

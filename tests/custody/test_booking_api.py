@@ -195,3 +195,17 @@ def test_correcting_the_surname_in_the_form_leaves_the_arrival_alone(api, login)
     record = api.get(f"/api/v1/detentions/{created['id']}").json
     assert record["surname"] == "Ellison" and record["arrived_at"] == "2026-11-28T10:00:30Z"
     assert record["timeline"][-1]["after"] == {"surname": "Ellison"}
+
+
+def test_a_correction_without_the_arrival_fields_keeps_the_arrival(api, login):
+    from tests.conftest import csrf_token_from
+    created = api.post("/api/v1/detentions", json=booking(arrived_at="2026-11-28T10:00:30Z")).json
+    client = login("sergeant")
+    page = client.get(f"/detentions/{created['id']}/amend").get_data(as_text=True)
+    values = {"forename": "Jordan", "surname": "Ellis", "date_of_birth": "14/03/2009", "offence": "Theft (two)",
+              "custody_record_number": "DU-26-000123", "arresting_officer": "PC 1234 Hart",
+              "arrived_at_date": "", "amend_reason": "Second count", "csrf_token": csrf_token_from(page)}
+    assert client.post(f"/detentions/{created['id']}/amend", data=values).status_code == 302
+    record = api.get(f"/api/v1/detentions/{created['id']}").json
+    assert record["offence"] == "Theft (two)" and record["arrived_at"] == "2026-11-28T10:00:30Z"
+    assert record["timeline"][-1]["after"] == {"offence": "Theft (two)"}
