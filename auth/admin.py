@@ -2,6 +2,7 @@
 import secrets
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from auth import services
@@ -34,7 +35,8 @@ def users():
             try:
                 forms.submit(lambda: services.create_user(db.session, username, role,
                                                           current_app.config["CLOCK"](), created_password,
-                                                          request.form.get("display_name") or username))
+                                                          request.form.get("display_name") or username,
+                                                          by=current_user))
                 db.session.commit()
                 flash(f"{username} can now sign in as {role} with the password {created_password} "
                       "(shown once: pass it on in person).")
@@ -51,7 +53,8 @@ def users():
 def set_active(user_id):
     user = db.session.get(User, user_id)
     if user is not None:
-        user.active = request.form.get("active") == "1"
+        services.set_active(db.session, user, request.form.get("active") == "1", current_user,
+                            current_app.config["CLOCK"]())
         db.session.commit()
         flash(f"{user.username} is now {'able' if user.active else 'unable'} to sign in.")
     return redirect(url_for("admin.users"))
@@ -65,7 +68,7 @@ def suites():
         try:
             data = forms.load(schemas.SuiteIn(), {k: v for k, v in request.form.items()
                                                   if k in ("code", "name", "timezone") and v})
-            forms.submit(lambda: suite_service.create(db.session, data))
+            forms.submit(lambda: suite_service.create(db.session, data, current_user, current_app.config["CLOCK"]()))
             db.session.commit()
             flash(f"Suite {data['code'].upper()} added.")
             return redirect(url_for("admin.suites"))
@@ -86,7 +89,8 @@ def edit_suite(suite_id):
         data = forms.load(schemas.SuiteUpdate(), {"name": request.form.get("name", suite.name),
                                                   "timezone": request.form.get("timezone", suite.timezone),
                                                   "active": request.form.get("active") == "1"})
-        forms.submit(lambda: suite_service.update(db.session, suite, data))
+        forms.submit(lambda: suite_service.update(db.session, suite, data, current_user,
+                                                  current_app.config["CLOCK"]()))
         db.session.commit()
         flash(f"Suite {suite.code} saved.")
     except forms.FormErrors as refused:

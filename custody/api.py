@@ -34,7 +34,7 @@ class Suites(MethodView):
     @bp.response(201, schemas.SuiteOut)
     def post(self, data):
         """Add a custody suite (admin)"""
-        suite = suite_service.create(db.session, data)
+        suite = suite_service.create(db.session, data, current_user, now())
         db.session.commit()
         return suite
 
@@ -94,6 +94,6 @@ class SuiteByCode(MethodView):
         suite = db.session.scalar(select(Suite).where(Suite.code == code.upper()))
         if suite is None:
             raise NotFound(f"There is no suite {code}.")
-        suite_service.update(db.session, suite, data)
+        suite_service.update(db.session, suite, data, current_user, now())
         db.session.commit()
         return suite

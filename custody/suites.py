@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from core.errors import Conflict, invalid
+from custody import audit
 from custody.models import Suite
 
 
@@ -36,7 +37,11 @@ def seed(session, entries):
     return added
 
 
-def create(session, data):
+AUDITED = ("code", "name", "timezone", "active")
+
+
+def create(session, data, user, now):
+    """A new suite, with its audit event (SPEC §3.9: every create and change)."""
     code = data["code"].upper()
     if session.scalar(select(Suite).where(Suite.code == code)):
         raise Conflict(f"A suite with code {code} exists.", {"code": ["already used"]})
@@ -44,13 +49,22 @@ def create(session, data):
     suite = Suite(code=code, name=data["name"], timezone=data.get("timezone") or "Europe/London",
                   active=data.get("active", True))
     session.add(suite)
+    session.flush()
+    audit.record(session, user=user, now=now, entity="suite", entity_id=suite.id, action="created",
+                 after=audit.snapshot(suite, AUDITED))
     return suite
 
 
-def update(session, suite, data):
+def update(session, suite, data, user, now):
+    """Rename, move time zone or retire; an audit event with the values before and after."""
     if "timezone" in data:
         check_timezone(data["timezone"])
+    before = audit.snapshot(suite, AUDITED)
     for field in ("name", "timezone", "active"):
         if field in data:
             setattr(suite, field, data[field])
+    changed_before, changed_after = audit.changes(before, audit.snapshot(suite, AUDITED))
+    if changed_after:
+        audit.record(session, user=user, now=now, entity="suite", entity_id=suite.id, action="amended",
+                     before=changed_before, after=changed_after)
     return suite
