@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 export FLASK_APP := app
 
-.PHONY: run test test-postgres bench fuzz chaos install assets clean
+.PHONY: run test lint test-postgres bench fuzz chaos install assets clean
 
 run: $(VENV)/.installed static/css/app.css
 	$(FLASK) db upgrade
@@ -15,8 +15,12 @@ run: $(VENV)/.installed static/css/app.css
 	@echo "Serving http://127.0.0.1:$(PORT) (texts go to the console backend unless Twilio is configured)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed-dev static/css/app.css
+test: $(VENV)/.installed-dev static/css/app.css lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Unused imports, shadowed names, import order, likely bugs: pyproject.toml says which rules.
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 
 # The same suite on PostgreSQL (the local server CI also has).
 test-postgres:
