@@ -137,6 +137,11 @@ LA_RESPONSE = EventForm(
     button="Record the response", times=("responded_at",),
     missing={"la_response": "Select the local authority's response"})
 
+TRANSFER = EventForm(
+    "Transfer to local-authority accommodation", "custody/forms/transfer.html", schemas.AccommodationTransferIn,
+    events.record_transfer, "accommodation", "The transfer is recorded.", button="Record the transfer",
+    times=("transferred_at",))
+
 CERTIFICATE = EventForm(
     "Juvenile detention certificate", "custody/forms/certificate.html", schemas.CertificateIn,
     events.issue_certificate, "certificate", "The certificate is issued. Print it for the court.",
@@ -220,6 +225,12 @@ def accommodation_request(detention_id):
 @allow(RECORD)
 def accommodation_response(detention_id, request_id):
     return event_page(LA_RESPONSE, detention_id, (*ACCOMMODATION_TARGET, request_id))
+
+
+@bp.route("/detentions/<int:detention_id>/accommodation-requests/<int:request_id>/transfer", methods=BOTH)
+@allow(RECORD)
+def accommodation_transfer(detention_id, request_id):
+    return event_page(TRANSFER, detention_id, (*ACCOMMODATION_TARGET, request_id))
 
 
 @bp.route("/detentions/<int:detention_id>/certificate/new", methods=BOTH)

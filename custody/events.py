@@ -166,9 +166,16 @@ def request_accommodation(session, detention, data, user, now):
 
 
 def record_la_response(session, request, data, user, now):
+    """The local authority's answer, and the transfer when it happens at once.
+
+    The transfer usually comes later than an acceptance (a bed is found, then transport): a
+    second call with only `transferred_at` records it (`record_transfer`).
+    """
     detention = request.detention
     if request.responded_at is not None:
-        raise Conflict("The local authority's response is already recorded.")
+        return record_transfer(session, request, data, user, now)
+    if data.get("la_response") is None:
+        raise invalid("la_response", "Give the local authority's response.")
     responded_at = _at(data, "responded_at", detention, now)
     if responded_at < request.requested_at:
         raise invalid("responded_at", "The response is before the request.")
@@ -185,6 +192,29 @@ def record_la_response(session, request, data, user, now):
         responded_at, data["la_response"], transferred_at
     return _changed(session, request, "accommodation_request", detention, user, now, responded_at, before,
                     fields, "answered")
+
+
+def record_transfer(session, request, data, user, now):
+    """The child's transfer to the accommodation the local authority accepted earlier."""
+    detention = request.detention
+    if request.la_response != "accepted" or request.transferred_at is not None:
+        raise Conflict("The local authority's response is already recorded"
+                       + (" and the transfer with it." if request.transferred_at else
+                          f" ({request.la_response.replace('_', ' ')}); there is no transfer to record."))
+    for field in ("la_response", "responded_at"):
+        if data.get(field) is not None and data[field] != getattr(request, field):
+            raise Conflict("The local authority's response is already recorded; send only `transferred_at`.",
+                           {field: ["already recorded; it cannot be changed here"]})
+    transferred_at = data.get("transferred_at")
+    if transferred_at is None:
+        raise invalid("transferred_at", "Give the time the child was transferred.")
+    rules.check_event_time("transferred_at", transferred_at, detention, now)
+    if transferred_at < request.responded_at:
+        raise invalid("transferred_at", "The transfer is before the response.")
+    before = audit.snapshot(request, ("transferred_at",))
+    request.transferred_at = transferred_at
+    return _changed(session, request, "accommodation_request", detention, user, now, transferred_at, before,
+                    ("transferred_at",), "transferred")
 
 
 CERTIFICATE_FIELDS = ("issued_at", "ground", "reasons", "issued_by", "approved_by", "approved_at")

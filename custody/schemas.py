@@ -142,8 +142,15 @@ class AccommodationRequestIn(StrictSchema):
 
 class AccommodationResponseIn(StrictSchema):
     responded_at = Instant(load_default=None)
-    la_response = fields.String(required=True, validate=one_of(m.LA_RESPONSES))
-    transferred_at = Instant(load_default=None, allow_none=True)
+    la_response = fields.String(load_default=None, validate=one_of(m.LA_RESPONSES), metadata={
+        "description": "Required for the response; left out when a later call records only the transfer."})
+    transferred_at = Instant(load_default=None, allow_none=True, metadata={
+        "description": "When the child left for the accommodation; can be sent on its own after an "
+                       "`accepted` response."})
+
+
+class AccommodationTransferIn(StrictSchema):
+    transferred_at = Instant(load_default=None)
 
 
 class CertificateIn(StrictSchema):

@@ -41,6 +41,13 @@ def accommodation_requested(api, child):
                           "local_authority": "Durham County Council"}).json
 
 
+def accepted(api, child):
+    request = accommodation_requested(api, child)
+    api.post(f"/api/v1/accommodation-requests/{request['id']}/response",
+             json={"responded_at": "2026-11-28T11:20:00Z", "la_response": "accepted"})
+    return request["id"]
+
+
 def certified(api, child):
     charged(api, child)
     api.post(f"/api/v1/detentions/{child['id']}/certificate",
@@ -140,6 +147,13 @@ FORMS = {
         "transferred_at", "A transfer needs the local authority to have accepted", section="accommodation",
         setup=lambda api, child: accommodation_requested(api, child)["id"],
         untouched=lambda r: r["accommodation_requests"][0]["responded_at"]),
+    "transfer": Form(
+        "accommodation-requests/{target}/transfer",
+        at("11:50", name="transferred_at"),
+        lambda r: r["accommodation_requests"][0]["transferred_at"] == "2026-11-28T11:50:00Z",
+        at("11:10", name="transferred_at"), "transferred_at", "The transfer is before the response",
+        section="accommodation", setup=accepted,
+        untouched=lambda r: r["accommodation_requests"][0]["transferred_at"]),
     "certificate": Form(
         "certificate/new",
         {**at("11:10", name="issued_at"), "ground": "impracticable", "issued_by": "Sgt Price",
@@ -350,3 +364,12 @@ def test_reviews_charge_and_accommodation_show_in_their_sections(signed_in, api,
     accommodation = page.split('id="accommodation"')[1].split('id="certificate"')[0]
     assert "Non-secure, Durham County Council" in accommodation and "Waiting for the local authority" in accommodation
     assert "must be moved to local-authority accommodation" in accommodation
+
+
+def test_an_accepted_request_offers_the_transfer_until_it_is_recorded(sergeant, api, child):
+    request_id = accepted(api, child)
+    link = f"/detentions/{child['id']}/accommodation-requests/{request_id}/transfer"
+    assert link in sergeant.get(f"/detentions/{child['id']}").get_data(as_text=True)
+    assert sergeant.submit(link, at("11:50", name="transferred_at")).status_code == 302
+    page = sergeant.get(f"/detentions/{child['id']}").get_data(as_text=True)
+    assert link not in page and "28 Nov 2026 11:50" in page

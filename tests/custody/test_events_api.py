@@ -173,6 +173,38 @@ def test_transfer_needs_an_accepted_response(api, child):
     assert "accepted" in refused(response, "transferred_at")
 
 
+def _la_request(api, child):
+    charge_refused(api, child["id"])
+    return api.post(f"/api/v1/detentions/{child['id']}/accommodation-requests", json={
+        "requested_at": "2026-11-28T11:05:00Z", "type": "non_secure", "local_authority": "Durham CC"}).json
+
+
+def test_a_transfer_after_an_acceptance_is_recorded_later(api, child):
+    url = f"/api/v1/accommodation-requests/{_la_request(api, child)['id']}/response"
+    assert api.post(url, json={"responded_at": "2026-11-28T11:20:00Z", "la_response": "accepted"}).status_code == 200
+    assert "before the response" in refused(api.post(url, json={"transferred_at": "2026-11-28T11:10:00Z"}),
+                                            "transferred_at")
+    assert "transferred" in refused(api.post(url, json={}), "transferred_at")
+    changed = api.post(url, json={"la_response": "no_bed", "transferred_at": "2026-11-28T11:50:00Z"})
+    assert "already recorded" in refused(changed, "la_response", status=409)
+    assert record(api, child["id"])["accommodation_requests"][0]["transferred_at"] is None  # nothing written
+
+    response = api.post(url, json={"transferred_at": "2026-11-28T11:50:00Z"})
+    assert response.status_code == 200, response.json
+    assert response.json["la_response"] == "accepted" and response.json["responded_at"] == "2026-11-28T11:20:00Z"
+    assert response.json["transferred_at"] == "2026-11-28T11:50:00Z"
+    assert record(api, child["id"])["timeline"][-1]["after"] == {"transferred_at": "2026-11-28T11:50:00Z"}
+    assert api.post(url, json={"transferred_at": "2026-11-28T11:55:00Z"}).status_code == 409
+
+
+def test_no_transfer_after_a_refusal_and_a_response_needs_its_answer(api, child):
+    url = f"/api/v1/accommodation-requests/{_la_request(api, child)['id']}/response"
+    assert "response" in refused(api.post(url, json={"responded_at": "2026-11-28T11:20:00Z"}), "la_response")
+    assert api.post(url, json={"responded_at": "2026-11-28T11:20:00Z", "la_response": "no_bed"}).status_code == 200
+    refusal = api.post(url, json={"transferred_at": "2026-11-28T11:50:00Z"})
+    assert refusal.status_code == 409 and "no bed" in refusal.json["error"]["message"]
+
+
 def certificate_body(**overrides):
     body = {"ground": "impracticable", "reasons": "Roads closed by snow; no transport possible",
             "issued_by": "Sgt Price"}
