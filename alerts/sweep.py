@@ -18,7 +18,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, literal_column, select, update
 
@@ -31,10 +31,12 @@ PENDING = literal_column("'pending'")  # a literal, so the planner can use the p
 
 @dataclass
 class SweepReport:
+    now: datetime | None = None                     # the instant swept as of
     cancelled: list = field(default_factory=list)   # steps whose clock stopped
     no_recipient: list = field(default_factory=list)
     sent: list = field(default_factory=list)        # messages the provider accepted
     failed: list = field(default_factory=list)
+    out_of_time: bool = False                       # stopped claiming with its budget spent
 
 
 def worker_name():
@@ -48,7 +50,7 @@ def sweep(session, now, policy, sender, worker=None):
     All within one budget of real time (what is left waits for the next sweep): see `delivery`.
     """
     worker = worker or worker_name()
-    report = SweepReport()
+    report = SweepReport(now=now)
     # One budget for the whole sweep: a text's lease counts from `now`, so a backlog of steps
     # must not push the claiming of texts past it. What is left waits for the next sweep.
     until = delivery.budget()
@@ -57,9 +59,36 @@ def sweep(session, now, policy, sender, worker=None):
         session.commit()  # the step and its texts, claimed, on record before the provider is called
         delivery.send_claimed(session, claimed, now, sender, report)
     delivery.deliver(session, now, sender, policy, report, until)  # retries and reconciliations
+    report.out_of_time = time.monotonic() >= until
     beat(session, worker, now, len(report.sent))
     session.commit()
     return report
+
+
+def next_deadline(session, after):
+    """The earliest instant after `after` at which a pending step falls due or a waiting text's
+    next attempt comes (a retry, a reconciliation, a lease running out), or None.
+
+    Only what comes after the sweep's instant: what was due by then and is still waiting is
+    either held by another worker this moment or left for want of budget (`out_of_time`).
+    """
+    instants = session.execute(next_deadlines(after)).one()
+    return min((instant for instant in instants if instant is not None), default=None)
+
+
+def next_deadlines(after):
+    """One row: the next step's due instant and the next text's attempt, each from an index.
+
+    ORDER BY ... LIMIT 1 rather than min(): the first entry of the index, whatever the
+    planner's estimates (the partial index of pending steps; the status index of messages).
+    """
+    step = (select(EscalationStep.due_at)
+            .where(EscalationStep.status == PENDING, EscalationStep.due_at > after)
+            .order_by(EscalationStep.due_at).limit(1))
+    message = (select(Message.next_attempt_at)
+               .where(Message.status.in_(delivery.WAITING), Message.next_attempt_at > after)
+               .order_by(Message.next_attempt_at).limit(1))
+    return select(step.scalar_subquery(), message.scalar_subquery())
 
 
 def claim_next_step(session, now, worker):

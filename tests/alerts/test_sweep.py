@@ -136,6 +136,12 @@ def test_finding_due_steps_reads_the_partial_index_of_pending_steps(app):
     db.session.rollback()
 
 
+def test_finding_the_next_deadline_reads_indexes_not_every_step_and_text(app):
+    plan = _plan(sweep_module.next_deadlines(at("02:30")))
+    assert "ix_escalation_steps_pending_due" in plan and "ix_messages_status" in plan
+    db.session.rollback()
+
+
 class StopWatch:
     """time.monotonic for the sweep and delivery modules: moves only when a step is processed."""
 
@@ -163,12 +169,12 @@ def test_a_sweep_claims_nothing_once_its_budget_is_spent_steps_included(api, clo
     monkeypatch.setattr(sweep_module, "process_step", slow_step)
     first = sweep(at("02:30"))
     # Two steps in 80 s, each followed by its text: the budget of 60 s is spent.
-    assert len(first.sent) == 2
+    assert len(first.sent) == 2 and first.out_of_time
     due = db.session.scalars(select(EscalationStep.status).where(EscalationStep.clock == "aa_not_requested")
                              .order_by(EscalationStep.id)).all()
     assert due == ["done", "done", "pending"]  # the third waits for the next sweep
     second = sweep(at("02:31"))
-    assert len(second.sent) == 1 and {m.status for m in messages()} == {"sent"}
+    assert len(second.sent) == 1 and not second.out_of_time and {m.status for m in messages()} == {"sent"}
 
 
 def test_each_step_is_texted_before_the_next_is_claimed(api, clock, chain, sweep, twilio, monkeypatch):
