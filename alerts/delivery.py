@@ -2,8 +2,8 @@
 
 A message is claimed by moving its `next_attempt_at` forward as a lease and committed *before*
 the provider is called, so no database lock is held across the network. A new text is written
-already claimed, in the transaction of the step it belongs to (`claim_new`: the step's row is
-claimed, so no one else can hold its texts); a text waiting for a retry or a reconciliation is
+already claimed, in the transaction of the step it belongs to (`claim_new`: no other worker sees
+the row before it is committed, leased); a text waiting for a retry or a reconciliation is
 claimed with a conditional UPDATE (rowcount 1 means "mine"). What the provider answered is
 committed after:
 
