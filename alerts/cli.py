@@ -62,9 +62,11 @@ def _warn_if_a_worker_is_running():
 
 @alerts.command("worker")
 def worker_command():
-    """Sweep every SWEEP_SECONDS until stopped. Several may run against PostgreSQL."""
+    """Sweep at each deadline, at least every SWEEP_SECONDS, until stopped. Several may run
+    against PostgreSQL."""
     app = current_app._get_current_object()
-    click.echo(f"Sweeping every {app.config['SWEEP_SECONDS']}s with the {app.config['SMS_BACKEND']} sender.")
+    click.echo(f"Sweeping at each deadline and at least every {app.config['SWEEP_SECONDS']}s "
+               f"with the {app.config['SMS_BACKEND']} sender.")
     scheduler.build(app, BlockingScheduler).start()
 
 

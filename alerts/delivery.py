@@ -1,8 +1,11 @@
 """Handing texts to the provider, at most once each, and finding out what became of them.
 
-A message is claimed by moving its `next_attempt_at` forward as a lease (a conditional
-UPDATE; rowcount 1 means "mine") and committed *before* the provider is called, so no
-database lock is held across the network. What the provider answered is committed after:
+A message is claimed by moving its `next_attempt_at` forward as a lease and committed *before*
+the provider is called, so no database lock is held across the network. A new text is written
+already claimed, in the transaction of the step it belongs to (`claim_new`: no other worker sees
+the row before it is committed, leased); a text waiting for a retry or a reconciliation is
+claimed with a conditional UPDATE (rowcount 1 means "mine"). What the provider answered is
+committed after:
 
 - accepted: `sent`;
 - 429 or a connection that never opened: back to `pending`, retried with backoff;
@@ -26,10 +29,12 @@ log = logging.getLogger(__name__)
 # Sent later than this after its due time, a text is marked late (the worker was down or
 # behind); the sweep runs every few seconds, so anything beyond it is a catch-up.
 LATE_AFTER = timedelta(minutes=2)
-# A claimed message is leased for LEASE from the sweep's `now`. A sweep stops claiming (steps
-# and texts alike) SEND_BUDGET_SECONDS of real time after it began, so the lease outlives every
-# call it makes (TWILIO_TIMEOUT_SECONDS is well under the difference) and another worker never
-# mistakes a slow call for a dead one, however long a backlog of steps took.
+# A claimed message is leased for LEASE from the sweep's `now`. A sweep stops claiming (steps,
+# with their texts, and waiting texts alike) SEND_BUDGET_SECONDS of real time after it began, so
+# the lease outlives every call it makes and another worker never mistakes a slow call for a dead
+# one, however long a backlog of steps took: past the budget it makes at most the calls of the last
+# step it claimed, one per number on duty for a role, each within TWILIO_TIMEOUT_SECONDS, together
+# well under the difference.
 LEASE = timedelta(minutes=5)
 SEND_BUDGET_SECONDS = 60
 RECONCILE_AFTER = timedelta(seconds=30)  # give the provider's message list time to show it
@@ -49,6 +54,22 @@ def backoff(attempts):
 def budget():
     """The real time until which a sweep that begins now may claim work."""
     return time.monotonic() + SEND_BUDGET_SECONDS
+
+
+def claim_new(message, now):
+    """A text being written by the sweep that processed its step, claimed for its first send."""
+    message.status, message.next_attempt_at, message.attempts = "sending", now + LEASE, 1
+
+
+def send_claimed(session, messages, now, sender, report):
+    """Send texts written by `claim_new`, once their claim is committed; commit each answer.
+
+    The step's clock was re-checked in the transaction that claimed them, just now: that is
+    SPEC §4.2's re-check at claim, so the facts are not read again here.
+    """
+    for message in messages:
+        _call_provider(session, message, now, sender, report)
+        session.commit()
 
 
 def deliver(session, now, sender, policy, report, until=None):
@@ -95,6 +116,10 @@ def _send(session, message, now, sender, policy, report):
         return
     message.attempts += 1
     session.commit()  # the claim and the attempt are on record before the provider is called
+    _call_provider(session, message, now, sender, report)
+
+
+def _call_provider(session, message, now, sender, report):
     try:
         sent = sender.send(message.to, message.body)
     except SmsError as error:

@@ -1,8 +1,11 @@
-"""The sweep: turn due escalation steps into texts, then hand the texts to the provider.
+"""The sweep: turn each due escalation step into texts and hand them to the provider.
 
 One step is one transaction: claim it, re-check it with the pure rule as of `now`, find who
-is on duty, write one `Message` per number, mark the step, commit. Several workers may sweep
-the same PostgreSQL database at once; each step is claimed by exactly one of them:
+is on duty, write one `Message` per number already claimed for sending (see `delivery`), mark
+the step, commit; then its texts go to the provider, before the next step is claimed. The
+re-check that SPEC §4.2 asks for "when the text is claimed for sending" is thus the step's own,
+in the same transaction as the claim. Several workers may sweep the same PostgreSQL database
+at once; each step is claimed by exactly one of them:
 
 - `FOR UPDATE SKIP LOCKED` lets a worker pass over a step another worker is holding, and
 - the conditional `UPDATE ... WHERE status = 'pending'` (rowcount 1 means "mine") is the
@@ -15,7 +18,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, literal_column, select, update
 
@@ -28,10 +31,12 @@ PENDING = literal_column("'pending'")  # a literal, so the planner can use the p
 
 @dataclass
 class SweepReport:
+    now: datetime | None = None                     # the instant swept as of
     cancelled: list = field(default_factory=list)   # steps whose clock stopped
     no_recipient: list = field(default_factory=list)
     sent: list = field(default_factory=list)        # messages the provider accepted
     failed: list = field(default_factory=list)
+    out_of_time: bool = False                       # stopped claiming with its budget spent
 
 
 def worker_name():
@@ -39,22 +44,51 @@ def worker_name():
 
 
 def sweep(session, now, policy, sender, worker=None):
-    """One sweep as of `now`: process the due steps, send what is pending, record a heartbeat.
+    """One sweep as of `now`: process the due steps, each followed by its texts; send or
+    reconcile the texts whose next attempt has come; record a heartbeat.
 
-    All within one budget of real time (what is left waits for the next tick): see `delivery`.
+    All within one budget of real time (what is left waits for the next sweep): see `delivery`.
     """
     worker = worker or worker_name()
-    report = SweepReport()
+    report = SweepReport(now=now)
     # One budget for the whole sweep: a text's lease counts from `now`, so a backlog of steps
-    # must not push the claiming of texts past it. What is left waits for the next tick.
+    # must not push the claiming of texts past it. What is left waits for the next sweep.
     until = delivery.budget()
     while time.monotonic() < until and (step := claim_next_step(session, now, worker)) is not None:
-        process_step(session, step, now, policy, report)
-        session.commit()
-    delivery.deliver(session, now, sender, policy, report, until)
+        claimed = process_step(session, step, now, policy, report)
+        session.commit()  # the step and its texts, claimed, on record before the provider is called
+        delivery.send_claimed(session, claimed, now, sender, report)
+    delivery.deliver(session, now, sender, policy, report, until)  # retries and reconciliations
+    report.out_of_time = time.monotonic() >= until
     beat(session, worker, now, len(report.sent))
     session.commit()
     return report
+
+
+def next_deadline(session, after):
+    """The earliest instant after `after` at which a pending step falls due or a waiting text's
+    next attempt comes (a retry, a reconciliation, a lease running out), or None.
+
+    Only what comes after the sweep's instant: what was due by then and is still waiting is
+    either held by another worker this moment or left for want of budget (`out_of_time`).
+    """
+    instants = session.execute(next_deadlines(after)).one()
+    return min((instant for instant in instants if instant is not None), default=None)
+
+
+def next_deadlines(after):
+    """One row: the next step's due instant and the next text's attempt, each from an index.
+
+    ORDER BY ... LIMIT 1 rather than min(): the first entry of the index, whatever the
+    planner's estimates (the partial index of pending steps; the status index of messages).
+    """
+    step = (select(EscalationStep.due_at)
+            .where(EscalationStep.status == PENDING, EscalationStep.due_at > after)
+            .order_by(EscalationStep.due_at).limit(1))
+    message = (select(Message.next_attempt_at)
+               .where(Message.status.in_(delivery.WAITING), Message.next_attempt_at > after)
+               .order_by(Message.next_attempt_at).limit(1))
+    return select(step.scalar_subquery(), message.scalar_subquery())
 
 
 def claim_next_step(session, now, worker):
@@ -74,6 +108,7 @@ def claim_next_step(session, now, worker):
 
 
 def process_step(session, step, now, policy, report):
+    """Settle a claimed step as of `now`; the texts it claimed for sending (not yet committed)."""
     detention = facts.detention_with_facts(session, step.detention_id)
     reason = rules.reason_not_due(detention, facts.acknowledgements_for(session, detention.id), policy,
                                   step.clock, step.instance, step.step, now)
@@ -85,7 +120,8 @@ def process_step(session, step, now, policy, report):
         _finish(step, "cancelled", now, f"not sent: {reason}")
         report.cancelled.append(step)
     else:
-        _text_on_duty(session, step, detention, now, policy, report)
+        return _text_on_duty(session, step, detention, now, policy, report)
+    return []
 
 
 def _finish(step, status, now, outcome):
@@ -100,10 +136,11 @@ def _text_on_duty(session, step, detention, now, policy, report):
         _finish(step, "no_recipient", now, f"no {step.role} contact on duty at "
                                            f"{texts.clock_time(now, detention.suite.timezone, now)}")
         report.no_recipient.append(step)
-        return
+        return []
     instance = rules.find_instance(detention, step.clock, step.instance)
     body = texts.render(instance, policy.step(step.clock, step.step), detention, now)
     opted_out = _opted_out(session, [c.phone for c in on_duty])
+    claimed = []
     for contact in on_duty:
         message = _message(step, contact, body, now)
         if contact.phone in opted_out:
@@ -111,8 +148,12 @@ def _text_on_duty(session, step, detention, now, policy, report):
             message.status, message.error_code = "failed", "21610"
             message.error_message, message.next_attempt_at = "opted out (replied STOP)", None
             report.failed.append(message)
+        else:
+            delivery.claim_new(message, now)
+            claimed.append(message)
         session.add(message)
     _finish(step, "done", now, f"texted {len(on_duty)} {step.role} contact(s)")
+    return claimed
 
 
 def _one_per_number(on_duty):

@@ -8,14 +8,16 @@ from datetime import timedelta
 
 import click
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 
 from alerts import scheduler
+from alerts import sweep as sweep_module
 from alerts.models import Message, WorkerHeartbeat
 from core.clock import utc_now
 from core.db import db
-from tests.alerts.conftest import flask_process
+from tests.alerts.conftest import at, flask_process
 from tests.conftest import booking
 
 
@@ -124,11 +126,87 @@ def test_no_scheduler_outside_a_command(app):
     assert scheduler.start_in_process(app) is None
 
 
-def test_the_worker_ticks_every_sweep_seconds_one_sweep_at_a_time(app):
+def test_the_worker_ticks_at_least_every_sweep_seconds_one_sweep_at_a_time(app):
     app.config["SWEEP_SECONDS"] = 7.5
     job = scheduler.build(app, BlockingScheduler).get_job("sweep")
     assert job.trigger.interval == timedelta(seconds=7.5)
-    assert (job.max_instances, job.coalesce) == (1, True)
+    assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, None)
+
+
+def book_at(api, clock, arrived_at):
+    clock.set(arrived_at)
+    created = api.post("/api/v1/detentions", json=booking(arrived_at=arrived_at.isoformat()))
+    assert created.status_code == 201, created.json
+
+
+def test_the_next_sweep_is_when_the_next_step_falls_due_if_that_is_sooner(app, api, clock, chain, sweep):
+    app.config["SWEEP_SECONDS"] = 60
+    book_at(api, clock, at("02:00"))  # "no AA requested" falls due at 02:30
+    report = sweep(at("02:30") - timedelta(seconds=2))
+    assert report.sent == [] and scheduler.seconds_to_next_sweep(app, report) == 2.0
+
+
+def test_the_next_sweep_is_never_later_than_sweep_seconds(app, api, clock, chain, sweep):
+    app.config["SWEEP_SECONDS"] = 5
+    assert scheduler.seconds_to_next_sweep(app, sweep(at("01:00"))) == 5  # nothing planned at all
+    book_at(api, clock, at("02:00"))
+    assert scheduler.seconds_to_next_sweep(app, sweep(at("02:29"))) == 5  # due in a minute
+
+
+def test_a_text_waiting_to_be_retried_wakes_the_worker(app, api, clock, chain, sweep, twilio):
+    app.config["SWEEP_SECONDS"] = 60
+    book_at(api, clock, at("02:00"))
+    twilio.fail_next("429")
+    report = sweep(at("02:30"))  # retried in 30 s; the next step (the review's) is at 07:30
+    assert report.sent == [] and scheduler.seconds_to_next_sweep(app, report) == 30.0
+
+
+def test_a_step_that_fell_due_while_the_sweep_ran_is_swept_at_once(app, api, clock, chain, sweep):
+    app.config["SWEEP_SECONDS"] = 60
+    book_at(api, clock, at("02:00"))
+    report = sweep(at("02:30") - timedelta(seconds=1))
+    clock.set(at("02:30") + timedelta(seconds=2))  # as if that sweep took 3 s
+    assert scheduler.seconds_to_next_sweep(app, report) == 0
+
+
+def test_a_step_waiting_for_another_worker_does_not_wake_this_one(app, api, clock, chain, sweep):
+    app.config["SWEEP_SECONDS"] = 60
+    book_at(api, clock, at("02:00"))
+    clock.set(at("02:30"))
+    # Due by the sweep's instant and still pending after it: held by another worker, this moment.
+    report = sweep_module.SweepReport(now=at("02:30"))
+    assert scheduler.seconds_to_next_sweep(app, report) == 60
+
+
+def test_the_scheduler_runs_the_next_sweep_when_the_sweep_says(app, api, clock, chain):
+    app.config["SWEEP_SECONDS"] = 3600
+    book_at(api, clock, at("02:00"))
+    clock.set(at("02:28"))  # the step falls due in 120 s, by the app's clock
+    background = scheduler.build(app, BackgroundScheduler)
+    started = utc_now()
+    background.start()
+    try:
+        # First the interval's next tick (an hour on), then, once the first sweep has returned, 120 s.
+        job = wait_for(lambda: (job := background.get_job("sweep")).next_run_time < started + timedelta(minutes=10)
+                       and heartbeats() and job, "the first sweep to move the next")
+        swept = utc_now()
+    finally:
+        background.shutdown(wait=False)
+    assert started + timedelta(seconds=120) <= job.next_run_time <= swept + timedelta(seconds=120)
+
+
+@pytest.mark.slow
+def test_the_worker_sends_a_step_that_falls_due_before_its_next_tick(api, clock, chain, flask_env):
+    # Booked before the worker starts, due a little after: its first sweep finds nothing due, and
+    # with an hour between ticks only waking at the step's deadline sends it.
+    book_at(api, clock, utc_now() - timedelta(minutes=30) + timedelta(seconds=10))
+    worker = flask_process(flask_env(SWEEP_SECONDS="3600"), "alerts", "worker")
+    try:
+        sent = wait_for(lambda: db.session.rollback() or db.session.scalars(
+            select(Message).where(Message.status == "sent")).all(), "the worker to send the text")
+    finally:
+        stop(worker)
+    assert [(m.clock, m.role) for m in sent] == [("aa_not_requested", "custody_inspector")]
 
 
 def test_sweep_refuses_a_time_without_an_offset(runner):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
+from alerts import delivery, senders
 from alerts import sweep as sweep_module
 from alerts.models import EscalationStep, Message, OptOut, WorkerHeartbeat
 from core.db import db
@@ -135,6 +136,12 @@ def test_finding_due_steps_reads_the_partial_index_of_pending_steps(app):
     db.session.rollback()
 
 
+def test_finding_the_next_deadline_reads_indexes_not_every_step_and_text(app):
+    plan = _plan(sweep_module.next_deadlines(at("02:30")))
+    assert "ix_escalation_steps_pending_due" in plan and "ix_messages_status" in plan
+    db.session.rollback()
+
+
 class StopWatch:
     """time.monotonic for the sweep and delivery modules: moves only when a step is processed."""
 
@@ -156,13 +163,47 @@ def test_a_sweep_claims_nothing_once_its_budget_is_spent_steps_included(api, clo
     process_step = sweep_module.process_step
 
     def slow_step(*args):
-        process_step(*args)
+        claimed = process_step(*args)
         watch.seconds += 40  # a backlog of steps takes most of the budget
+        return claimed
     monkeypatch.setattr(sweep_module, "process_step", slow_step)
     first = sweep(at("02:30"))
-    assert first.sent == [] and len(messages()) == 2  # two steps in 80 s: the budget of 60 s is spent
+    # Two steps in 80 s, each followed by its text: the budget of 60 s is spent.
+    assert len(first.sent) == 2 and first.out_of_time
     due = db.session.scalars(select(EscalationStep.status).where(EscalationStep.clock == "aa_not_requested")
                              .order_by(EscalationStep.id)).all()
     assert due == ["done", "done", "pending"]  # the third waits for the next sweep
     second = sweep(at("02:31"))
-    assert len(second.sent) == 3 and {m.status for m in messages()} == {"sent"}
+    assert len(second.sent) == 1 and not second.out_of_time and {m.status for m in messages()} == {"sent"}
+
+
+def test_each_step_is_texted_before_the_next_is_claimed(api, clock, chain, sweep, twilio, monkeypatch):
+    # A backlog of steps must not hold back the texts of the first: each goes as its step is done.
+    for number in range(3):
+        book(api, clock, custody_record_number=f"DU-26-00010{number}")
+    posted_before_each_step = []
+    process_step = sweep_module.process_step
+
+    def noting(*args):
+        posted_before_each_step.append(len(twilio.posts))
+        return process_step(*args)
+    monkeypatch.setattr(sweep_module, "process_step", noting)
+    assert len(sweep(at("02:30")).sent) == 3
+    assert posted_before_each_step == [0, 1, 2]
+
+
+def test_a_text_is_on_record_as_being_sent_before_the_provider_has_it(api, clock, chain, sweep, twilio,
+                                                                        monkeypatch):
+    # Exactly once: a worker that dies during the call leaves a text that is reconciled, not resent.
+    book(api, clock)
+    seen_by_another_worker = []
+    send = senders.TwilioSender.send
+
+    def looking_first(sender, to, body):
+        with db.engine.connect() as other:
+            seen_by_another_worker.extend(other.execute(
+                select(Message.status, Message.attempts, Message.next_attempt_at)).all())
+        return send(sender, to, body)
+    monkeypatch.setattr(senders.TwilioSender, "send", looking_first)
+    assert len(sweep(at("02:30")).sent) == 1
+    assert seen_by_another_worker == [("sending", 1, at("02:30") + delivery.LEASE)]
