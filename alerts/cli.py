@@ -45,8 +45,11 @@ def sweep_command(now):
         click.echo(f"FAILED {message.role} {message.to}: {message.error_message}")
     for step in report.no_recipient:
         click.echo(f"NO ONE TO TEXT {step.clock} step {step.step}: {step.outcome}")
+    for step_id in report.errors:
+        click.echo(f"ERROR step {step_id} could not be processed and is set aside (see the log above)", err=True)
+    set_aside = f", {len(report.errors)} set aside with an error" if report.errors else ""
     click.echo(f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.cancelled)} cancelled, "
-               f"{len(report.no_recipient)} with no one to text.")
+               f"{len(report.no_recipient)} with no one to text{set_aside}.")
 
 
 def _warn_if_a_worker_is_running():

@@ -14,7 +14,7 @@ from core.db import db
 
 CONTACT_ROLES = ("aa_scheme", "aa_scheme_coordinator", "custody_inspector", "duty_superintendent",
                  "local_authority_edt")
-STEP_STATUSES = ("pending", "claimed", "done", "cancelled", "no_recipient")
+STEP_STATUSES = ("pending", "claimed", "done", "cancelled", "no_recipient", "error")
 MESSAGE_STATUSES = ("pending", "sending", "unknown", "sent", "delivered", "undelivered", "failed", "cancelled")
 
 

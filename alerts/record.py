@@ -14,10 +14,18 @@ def messages(session, detention):
 
 def no_one_to_text(session, detention):
     """Steps that fell due with nobody on duty for their role: never silent."""
-    return "no_one_to_text", session.scalars(
-        select(EscalationStep).where(EscalationStep.detention_id == detention.id,
-                                     EscalationStep.status == "no_recipient")
-        .order_by(EscalationStep.due_at)).all()
+    return "no_one_to_text", _steps(session, detention, "no_recipient")
 
 
-record_sections.extend([messages, no_one_to_text])
+def steps_in_error(session, detention):
+    """Steps the sweep could not process and set aside: no text went, so say so."""
+    return "steps_in_error", _steps(session, detention, "error")
+
+
+def _steps(session, detention, status):
+    return session.scalars(select(EscalationStep).where(EscalationStep.detention_id == detention.id,
+                                                        EscalationStep.status == status)
+                           .order_by(EscalationStep.due_at)).all()
+
+
+record_sections.extend([messages, no_one_to_text, steps_in_error])

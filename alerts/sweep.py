@@ -13,7 +13,13 @@ at once; each step is claimed by exactly one of them:
 
 If a worker dies mid-step its transaction rolls back and the step is still pending for the
 next sweep: nothing is lost, and the unique (step, number) key means nothing is doubled.
+
+A step that cannot be processed at all (a bug, or a step the policy file no longer has) is set
+aside as `error`, shown on the record and the board, and logged; otherwise, being the earliest
+due, it would be claimed first by every sweep and stop every text behind it. A database error
+is not a reason to set a step aside: the sweep fails and the next one tries again.
 """
+import logging
 import os
 import socket
 import time
@@ -21,10 +27,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, literal_column, select, update
+from sqlalchemy.exc import DBAPIError
 
 from alerts import contacts, delivery, facts, rules, texts
 from alerts.models import EscalationStep, Message, OptOut, WorkerHeartbeat
 
+log = logging.getLogger(__name__)
 HEARTBEATS_KEPT = timedelta(days=7)
 PENDING = literal_column("'pending'")  # a literal, so the planner can use the partial index
 
@@ -36,6 +44,7 @@ class SweepReport:
     no_recipient: list = field(default_factory=list)
     sent: list = field(default_factory=list)        # messages the provider accepted
     failed: list = field(default_factory=list)
+    errors: list = field(default_factory=list)      # ids of steps set aside: they could not be processed
     out_of_time: bool = False                       # stopped claiming with its budget spent
 
 
@@ -55,14 +64,34 @@ def sweep(session, now, policy, sender, worker=None):
     # must not push the claiming of texts past it. What is left waits for the next sweep.
     until = delivery.budget()
     while time.monotonic() < until and (step := claim_next_step(session, now, worker)) is not None:
-        claimed = process_step(session, step, now, policy, report)
-        session.commit()  # the step and its texts, claimed, on record before the provider is called
+        step_id = step.id
+        try:
+            claimed = process_step(session, step, now, policy, report)
+            session.commit()  # the step and its texts, claimed, on record before the provider is called
+        except DBAPIError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one bad step must not silence every other child's
+            session.rollback()
+            set_aside(session, step_id, now, error)
+            report.errors.append(step_id)
+            continue
         delivery.send_claimed(session, claimed, now, sender, report)
     delivery.deliver(session, now, sender, policy, report, until)  # retries and reconciliations
     report.out_of_time = time.monotonic() >= until
     beat(session, worker, now, len(report.sent))
     session.commit()
     return report
+
+
+def set_aside(session, step_id, now, error):
+    """Record a step that raised as `error` (its claim was rolled back with the failure)."""
+    log.exception("escalation step %s could not be processed and is set aside (%s)", step_id,
+                  type(error).__name__)
+    session.execute(update(EscalationStep).where(EscalationStep.id == step_id, EscalationStep.status == PENDING)
+                    .values(status="error", processed_at=now,
+                            outcome=f"not sent: the step could not be processed ({type(error).__name__}); "
+                                    "see the worker's log"))
+    session.commit()
 
 
 def next_deadline(session, after):

@@ -207,3 +207,27 @@ def test_a_text_is_on_record_as_being_sent_before_the_provider_has_it(api, clock
     monkeypatch.setattr(senders.TwilioSender, "send", looking_first)
     assert len(sweep(at("02:30")).sent) == 1
     assert seen_by_another_worker == [("sending", 1, at("02:30") + delivery.LEASE)]
+
+
+def test_a_step_that_cannot_be_processed_is_set_aside_and_the_rest_still_go(api, clock, chain, sweep, login, caplog,
+                                                                              monkeypatch):
+    """A bug while preparing one child's text must not silence every child due after it."""
+    first = book(api, clock, when="02:00")
+    second = book(api, clock, when="02:01", custody_record_number="DU-26-000124", surname="Lowe")
+    render = sweep_module.texts.render
+
+    def broken_for_the_first(instance, step, detention, now):
+        if detention.id == first["id"]:
+            raise ValueError("a bug in a template")
+        return render(instance, step, detention, now)
+    monkeypatch.setattr(sweep_module.texts, "render", broken_for_the_first)
+
+    report = sweep(at("02:31"))
+    assert [m.detention_id for m in report.sent] == [second["id"]]
+    assert len(report.errors) == 1
+    bad = db.session.get(EscalationStep, report.errors[0])
+    assert bad.detention_id == first["id"] and bad.status == "error" and "could not be processed" in bad.outcome
+    assert any(r.levelname == "ERROR" and "set aside" in r.getMessage() for r in caplog.records)
+    assert sweep(at("02:32")).errors == []  # not claimed again, sweep after sweep
+    page = login("sergeant").get(f"/detentions/{first['id']}").get_data(as_text=True)
+    assert "could not be prepared" in page and "Phone them" in page
