@@ -11,7 +11,7 @@ no value list ever travels to Python.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Float, case, func, or_, select
+from sqlalchemy import Float, case, func, or_, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -38,6 +38,40 @@ def minutes_between(start, end):
     return epoch_minutes(end) - epoch_minutes(start)
 
 
+class minutes_to_one_decimal(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+    """minutes_to_one_decimal(start, end[, less_seconds]): (end − start − less_seconds) in minutes,
+    rounded as `one_decimal` rounds (to 6 places, then half-up to one), in exact decimals from
+    whole microseconds, so that the database can round and order half a million rows.
+
+    It agrees with `one_decimal` on the float Python would compute for every duration except one
+    in six million: those a whole number of microseconds exactly half-way between two 6-place
+    values that themselves straddle a tenth (x.x499995 minutes), where the float's last bit
+    decides `one_decimal` and this rounds away from zero."""
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(minutes_to_one_decimal, "postgresql")
+def _minutes_to_one_decimal_postgresql(element, compiler, **kw):
+    start, end, *less = [compiler.process(c, **kw) for c in element.clauses]
+    seconds = f"(EXTRACT(EPOCH FROM {end}) - EXTRACT(EPOCH FROM {start}){f' - {less[0]}' if less else ''})"
+    return f"CAST(round(round({seconds} / 60, 6), 1) AS DOUBLE PRECISION)"  # numeric: half away from zero
+
+
+def _sqlite_microseconds(instant):
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy always writes the six digits):
+    # whole seconds from strftime, microseconds from the text.
+    return f"(CAST(strftime('%s', {instant}) AS INTEGER) * 1000000 + CAST(substr({instant}, 21, 6) AS INTEGER))"
+
+
+@compiles(minutes_to_one_decimal, "sqlite")
+def _minutes_to_one_decimal_sqlite(element, compiler, **kw):
+    start, end, *less = [compiler.process(c, **kw) for c in element.clauses]
+    micro = f"({_sqlite_microseconds(end)} - {_sqlite_microseconds(start)}{f' - {less[0]} * 1000000' if less else ''})"
+    # Integer arithmetic, half away from zero: millionths of a minute (60 µs), then tenths; one
+    # division by 10.0 at the end gives the same double as Python's float('90.1').
+    millionths = f"((abs({micro}) + 30) / 60)"
+    return f"(sign({micro}) * (({millionths} + 50000) / 100000) / 10.0)"
 def one_decimal(value):
     """Half-up to one decimal. Values are first cut to 6 places so that the last bits of a
     float (SQLite's Julian days, PostgreSQL's epoch) cannot tip 90.25 one way or the other."""
@@ -103,6 +137,58 @@ def distributions(session, values):
         by_rank.setdefault(grp, (group_n, {}))[1][group_rank] = value
         by_rank.setdefault(ALL, (all_n, {}))[1][all_rank] = value
     return {grp: _distribution(n, ranks) for grp, (n, ranks) in by_rank.items()}
+
+
+def grouped_figures(session, values, sums=(), spreads=()):
+    """Per group and over all groups: the sum of each `sums` column and the Distribution of each
+    `spreads` column, from one select with a `grp` column and those columns (NULL values are
+    left out of a distribution). Returns {grp: ({sum name: int}, {spread name: Distribution})};
+    a spread without values is absent from its dict.
+
+    PostgreSQL computes everything in one pass with GROUPING SETS: percentile_cont(0.5) is the
+    median (the mean of the middle two for an even count) and percentile_disc(0.9) the value at
+    rank ceil(0.9·n), which in doubles is exactly ⌈0.9·n⌉: 0.9 is stored 2·10⁻¹⁷ too large,
+    less than half a unit in the last place of 0.9·n. Elsewhere the sums are one GROUP BY and
+    each distribution is ranked by `distributions`.
+    """
+    source = values.subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        return _grouped_figures_postgresql(session, source, sums, spreads)
+    found = {}
+
+    def group(grp):
+        return found.setdefault(grp, ({name: 0 for name in sums}, {}))
+    if sums:
+        for grp, *totals in session.execute(select(source.c.grp, *[func.coalesce(func.sum(source.c[name]), 0)
+                                                                  for name in sums]).group_by(source.c.grp)):
+            for target in (group(grp), group(ALL)):
+                for name, total in zip(sums, totals, strict=True):
+                    target[0][name] += int(total)
+    for name in spreads:
+        for grp, distribution in distributions(session, select(source.c.grp, source.c[name].label("value"))).items():
+            group(grp)[1][name] = distribution
+    return found
+
+
+def _grouped_figures_postgresql(session, source, sums, spreads):
+    columns = [func.grouping(source.c.grp), source.c.grp,
+               *[func.coalesce(func.sum(source.c[name]), 0) for name in sums]]
+    for name in spreads:
+        value = source.c[name]
+        columns += [func.count(value), func.percentile_cont(0.5).within_group(value),
+                    func.percentile_disc(0.9).within_group(value), func.max(value)]
+    found = {}
+    for whole, grp, *figures in session.execute(
+            select(*columns).group_by(func.grouping_sets(tuple_(source.c.grp), tuple_()))):
+        totals, spread_figures = figures[:len(sums)], figures[len(sums):]
+        distributions_found = {}
+        for index, name in enumerate(spreads):
+            n, median, p90, longest = spread_figures[4 * index:4 * index + 4]
+            if n:
+                distributions_found[name] = Distribution(n=n, median=median, p90=p90, max=longest)
+        found[ALL if whole else grp] = ({name: int(total) for name, total in zip(sums, totals, strict=True)},
+                                        distributions_found)
+    return found
 
 
 def _distribution(n, ranks):
