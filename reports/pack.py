@@ -390,14 +390,25 @@ def exceptions(session, period, now, aa_target_minutes, suite=None):
     ordered = select(found.c.kind, found.c.minutes, found.c.reference, found.c.detention_id, found.c.suite_id) \
         .order_by(found.c.kind, found.c.minutes.desc(), reference, found.c.tie,
                                      found.c.detention_id)
-    suite_codes = dict(session.execute(select(Suite.id, Suite.code)).all())
-    rows = Exceptions(suite_codes)
-    # Core, not the ORM's result layer (which doubled the cost of each row), in batches from a
-    # server-side cursor: the rows never all sit in memory twice.
-    result = session.connection().execute(ordered, execution_options={"yield_per": 20_000})
-    for batch in result.partitions():
+    rows = Exceptions(dict(session.execute(select(Suite.id, Suite.code)).all()))
+    for batch in _batches(session, ordered):
         rows.extend(batch)
     return rows
+
+
+def _batches(session, statement, size=20_000):
+    """The rows of `statement` as lists of plain tuples, a batch at a time. On PostgreSQL from a
+    server-side cursor of the driver itself: SQLAlchemy's result rows cost more than the rest of
+    building the list. The statement's parameters need no conversion there (instants are aware)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield from connection.execute(statement, execution_options={"yield_per": size}).partitions()
+        return
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor(name="pack_rows") as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        while batch := cursor.fetchmany(size):
+            yield batch
 
 
 def _late_appropriate_adults(population, aa_target_minutes):

@@ -59,9 +59,11 @@ def _minutes_to_one_decimal_postgresql(element, compiler, **kw):
 
 
 def _sqlite_microseconds(instant):
-    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy always writes the six digits):
-    # whole seconds from strftime, microseconds from the text.
-    return f"(CAST(strftime('%s', {instant}) AS INTEGER) * 1000000 + CAST(substr({instant}, 21, 6) AS INTEGER))"
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy always writes the six digits): whole
+    # seconds from the first 19 characters (strftime of the whole text would round to the
+    # millisecond, 14.9996 to 15), microseconds from the last six.
+    return (f"(CAST(strftime('%s', substr({instant}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({instant}, 21, 6) AS INTEGER))")
 
 
 @compiles(minutes_to_one_decimal, "sqlite")
