@@ -449,6 +449,7 @@ def performance_pack(session, period, now, aa_target_minutes, suite=None):
         # Years of detentions are sorted (medians, the exceptions' order) and hashed in memory,
         # not in temporary files; LOCAL: for this transaction only.
         session.execute(text("SET LOCAL work_mem = '128MB'"))
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     suites = [suite] if suite else session.scalars(select(Suite).order_by(Suite.code)).all()
     current = figures(session, period, suites, now, aa_target_minutes, suite)
     previous = period.previous()
