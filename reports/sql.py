@@ -11,7 +11,7 @@ no value list ever travels to Python.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Float, case, func, or_, select, tuple_
+from sqlalchemy import Float, case, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -124,21 +124,31 @@ def distributions(session, values):
     Returns {grp: Distribution, ALL: Distribution}; a group with no values is absent.
     """
     source = values.subquery()
-    usable = source.c.value.isnot(None)
+    return _ranked_distributions(session, source, [source.c.value])[0]
+
+
+def _ranked(source, column, index):
     ranked = select(
-        source.c.grp, source.c.value,
-        func.row_number().over(partition_by=source.c.grp, order_by=source.c.value).label("group_rank"),
+        literal(index).label("col"), source.c.grp, column.label("value"),
+        func.row_number().over(partition_by=source.c.grp, order_by=column).label("group_rank"),
         func.count().over(partition_by=source.c.grp).label("group_n"),
-        func.row_number().over(order_by=source.c.value).label("all_rank"),
+        func.row_number().over(order_by=column).label("all_rank"),
         func.count().over().label("all_n"),
-    ).where(usable).subquery()
-    rows = session.execute(select(ranked).where(or_(
-        _wanted_ranks(ranked.c.group_rank, ranked.c.group_n), _wanted_ranks(ranked.c.all_rank, ranked.c.all_n))))
-    by_rank = {}
-    for grp, value, group_rank, group_n, all_rank, all_n in rows:
-        by_rank.setdefault(grp, (group_n, {}))[1][group_rank] = value
-        by_rank.setdefault(ALL, (all_n, {}))[1][all_rank] = value
-    return {grp: _distribution(n, ranks) for grp, (n, ranks) in by_rank.items()}
+    ).where(column.isnot(None)).subquery()
+    return select(ranked).where(or_(
+        _wanted_ranks(ranked.c.group_rank, ranked.c.group_n), _wanted_ranks(ranked.c.all_rank, ranked.c.all_n)))
+
+
+def _ranked_distributions(session, source, columns):
+    """[{grp: Distribution, ALL: Distribution}] for each column of `source`, in one statement
+    (a common table expression is computed once for all of them)."""
+    parts = [_ranked(source, column, index) for index, column in enumerate(columns)]
+    by_rank = [{} for _ in columns]
+    for col, grp, value, group_rank, group_n, all_rank, all_n in session.execute(
+            parts[0] if len(parts) == 1 else union_all(*parts)):
+        by_rank[col].setdefault(grp, (group_n, {}))[1][group_rank] = value
+        by_rank[col].setdefault(ALL, (all_n, {}))[1][all_rank] = value
+    return [{grp: _distribution(n, ranks) for grp, (n, ranks) in found.items()} for found in by_rank]
 
 
 def grouped_figures(session, values, sums=(), spreads=()):
@@ -151,7 +161,7 @@ def grouped_figures(session, values, sums=(), spreads=()):
     median (the mean of the middle two for an even count) and percentile_disc(0.9) the value at
     rank ceil(0.9·n), which in doubles is exactly ⌈0.9·n⌉: 0.9 is stored 2·10⁻¹⁷ too large,
     less than half a unit in the last place of 0.9·n. Elsewhere the sums are one GROUP BY and
-    each distribution is ranked by `distributions`.
+    the distributions are ranked as `distributions` ranks, all in one statement.
     """
     source = values.subquery()
     if session.get_bind().dialect.name == "postgresql":
@@ -166,9 +176,12 @@ def grouped_figures(session, values, sums=(), spreads=()):
             for target in (group(grp), group(ALL)):
                 for name, total in zip(sums, totals, strict=True):
                     target[0][name] += int(total)
-    for name in spreads:
-        for grp, distribution in distributions(session, select(source.c.grp, source.c[name].label("value"))).items():
-            group(grp)[1][name] = distribution
+    if spreads:
+        shared = values.cte("grouped_values")
+        for name, found_for_name in zip(spreads, _ranked_distributions(session, shared, [shared.c[n] for n in spreads]),
+                                        strict=True):
+            for grp, distribution in found_for_name.items():
+                group(grp)[1][name] = distribution
     return found
 
 
