@@ -1,10 +1,13 @@
 """The figures of the fortnightly performance pack (SPEC §6), computed in the database.
 
-Each figure is one aggregate query over the period's detentions (grouped by suite, so that
-`by_suite` and the all-suites figure come from the same pass); medians and p90s come from
-`reports.sql.distributions`. Python only adds the per-suite counts together, and looks at the
+The figures are a few aggregate queries over the period's detentions, grouped by suite so that
+`by_suite` and the all-suites figure come from the same pass: one over the children (one row
+each, every child table aggregated per child and joined), and one each over reviews, strip
+searches, texts, AA responses and acknowledgements; medians and p90s come from
+`reports.sql.grouped_figures`. Python only adds per-suite counts together, and looks at the
 children still in custody (a handful, not the population) for the two figures that depend on
-the time of asking. See the package docstring for what each figure means.
+the time of asking. The exceptions are one query, rounded and ordered by the database. See the
+package docstring for what each figure means.
 """
 from array import array
 from collections.abc import Sequence
@@ -301,7 +304,7 @@ class Exceptions(Sequence):
         """Append (kind index, minutes, reference, detention_id, suite_id) rows, in order."""
         if not rows:
             return
-        kinds, minutes, references, ids, suites = zip(*rows)
+        kinds, minutes, references, ids, suites = zip(*rows, strict=True)
         self._kinds.extend(kinds)
         self._minutes.extend([NAN if value is None else value for value in minutes])
         self._references.extend(references)
