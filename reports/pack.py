@@ -11,6 +11,7 @@ package docstring for what each figure means.
 """
 from array import array
 from collections.abc import Sequence
+from itertools import islice
 from math import nan as NAN
 from zoneinfo import ZoneInfo
 
@@ -400,17 +401,18 @@ def exceptions(session, period, now, aa_target_minutes, suite=None):
 
 
 def _batches(session, statement, size=20_000):
-    """The rows of `statement` as lists of plain tuples, a batch at a time. On PostgreSQL from a
-    server-side cursor of the driver itself: SQLAlchemy's result rows cost more than the rest of
-    building the list. The statement's parameters need no conversion there (instants are aware)."""
+    """The rows of `statement` as lists of plain tuples, a batch at a time. On PostgreSQL from the
+    driver itself, streamed in chunks (not a server-side cursor, under which PostgreSQL never
+    plans in parallel); SQLAlchemy's result rows cost more than the rest of building the list.
+    The statement's parameters need no conversion there (instants are aware)."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         yield from connection.execute(statement, execution_options={"yield_per": size}).partitions()
         return
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    with connection.connection.driver_connection.cursor(name="pack_rows") as cursor:
-        cursor.execute(str(compiled), compiled.params)
-        while batch := cursor.fetchmany(size):
+    with connection.connection.driver_connection.cursor() as cursor:
+        rows = cursor.stream(str(compiled), compiled.params, size=size)
+        while batch := list(islice(rows, size)):
             yield batch
 
 
