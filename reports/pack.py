@@ -1,16 +1,24 @@
 """The figures of the fortnightly performance pack (SPEC §6), computed in the database.
 
-Each figure is one aggregate query over the period's detentions (grouped by suite, so that
-`by_suite` and the all-suites figure come from the same pass); medians and p90s come from
-`reports.sql.distributions`. Python only adds the per-suite counts together, and looks at the
+The figures are a few aggregate queries over the period's detentions, grouped by suite so that
+`by_suite` and the all-suites figure come from the same pass: one over the children (one row
+each, every child table aggregated per child and joined), and one each over reviews, strip
+searches, texts, AA responses and acknowledgements; medians and p90s come from
+`reports.sql.grouped_figures`. Python only adds per-suite counts together, and looks at the
 children still in custody (a handful, not the population) for the two figures that depend on
-the time of asking. See the package docstring for what each figure means.
+the time of asking. The exceptions are one query, rounded and ordered by the database. See the
+package docstring for what each figure means.
 """
+from array import array
+from collections.abc import Sequence
+from itertools import islice
+from math import nan as NAN
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal_column, not_, select, text
+from sqlalchemy import Float, and_, case, cast, func, literal, literal_column, not_, null, select, text, union_all
 
 from alerts.models import Message
+from core.db import UTCDateTime
 from core.errors import invalid
 from custody.models import (
     FIRST_REVIEW_AFTER,
@@ -28,7 +36,18 @@ from custody.models import (
     overnight,
 )
 from reports.period import Period
-from reports.sql import ALL, Distribution, counted, distributions, epoch_minutes, minutes_between, one_decimal, percent
+from reports.sql import (
+    ALL,
+    Distribution,
+    counted,
+    distributions,
+    epoch_minutes,
+    grouped_figures,
+    minutes_between,
+    minutes_to_one_decimal,
+    one_decimal,
+    percent,
+)
 
 D = Detention
 FAILED_STATUSES = ("failed", "undelivered")
@@ -61,32 +80,65 @@ def _released():
     return D.released_at.isnot(None)
 
 
-def _suite_grouped(values):
-    return [D.suite_id.label("grp"), values.label("value")]
+# -- Each child of the population -----------------------------------------------------------
+
+def _per_detention(model, population, *columns, conditions=()):
+    """`model`'s rows aggregated per detention of the population (only those with such rows).
+    A join restricted to the population, not a lookup per child: PostgreSQL finds a fortnight's
+    children by index and hashes ten years of them in one pass."""
+    return select(model.detention_id.label("id"), *columns).join(D, model.detention_id == D.id) \
+        .where(*population, *conditions).group_by(model.detention_id).subquery()
 
 
-# -- Counts --------------------------------------------------------------------------------
+def first_aa(population):
+    """Per detention with an AA request: its earliest request and earliest AA arrival."""
+    return _per_detention(AARequest, population, func.min(AARequest.requested_at).label("first_request"),
+                          func.min(AARequest.arrived_at).label("first_arrival"))
+
 
 DETENTION_COUNTS = ("children_detained", "aa_within_target", "released_without_aa", "needs_flagged",
                     "needs_flagged_referred", "overnight", "charged_bail_refused", "accommodation_requested",
                     "accommodation_secure", "accommodation_non_secure", "transferred", "certificates")
+CHILD_DURATIONS = ("minutes_to_aa_request", "minutes_to_aa_arrival", "hours_in_custody")
 
 
-def _detention_counts(population, aa_target_minutes):
-    released = _released()
-    within_target = _exists(AARequest, AARequest.arrived_at.isnot(None),
-                            minutes_between(D.arrived_at, AARequest.arrived_at) <= aa_target_minutes)
-    referred = _exists(Referral, Referral.service == "childrens_social_care")
-    bail_refused = _exists(Charge, Charge.bail == "refused")
+def _children(population, aa_target_minutes):
+    """One row per detention of the population: a 0/1 column for each count of DETENTION_COUNTS
+    and its durations (NULL when it has none), so that every per-child figure is one pass."""
+    aa = first_aa(population)
+    referred = _per_detention(Referral, population, conditions=(Referral.service == "childrens_social_care",))
+    refused = _per_detention(Charge, population, conditions=(Charge.bail == "refused",))
+    accommodation = _per_detention(
+        AccommodationRequest, population, *[func.max(case((condition, 1), else_=0)).label(name) for name, condition in (
+            ("secure", AccommodationRequest.type == "secure"), ("non_secure", AccommodationRequest.type == "non_secure"),
+            ("transferred", AccommodationRequest.transferred_at.isnot(None)))])
+    certified = _per_detention(Certificate, population)
+    released, bail_refused = _released(), refused.c.id.isnot(None)
+    to_arrival = minutes_between(D.arrived_at, aa.c.first_arrival)
+    flags = {
+        "children_detained": literal_column("1"),
+        "aa_within_target": to_arrival <= aa_target_minutes,
+        "released_without_aa": and_(released, aa.c.first_arrival.is_(None)),
+        "needs_flagged": D.has_needs,
+        "needs_flagged_referred": and_(D.has_needs, referred.c.id.isnot(None)),
+        "overnight": and_(released, D.overnight),  # fixed at release; those still held are added after
+        "charged_bail_refused": bail_refused,
+        "accommodation_requested": accommodation.c.id.isnot(None),
+        "accommodation_secure": accommodation.c.secure == 1,
+        "accommodation_non_secure": accommodation.c.non_secure == 1,
+        "transferred": and_(bail_refused, accommodation.c.transferred == 1),
+        "certificates": certified.c.id.isnot(None),
+    }
     return select(
-        D.suite_id, func.count(), counted(within_target), counted(and_(released, not_(_aa_attended()))),
-        counted(D.has_needs), counted(and_(D.has_needs, referred)),
-        counted(and_(released, D.overnight)),  # fixed at release; those still held are added after
-        counted(bail_refused), counted(_exists(AccommodationRequest)),
-        counted(_exists(AccommodationRequest, AccommodationRequest.type == "secure")),
-        counted(_exists(AccommodationRequest, AccommodationRequest.type == "non_secure")),
-        counted(and_(bail_refused, _transferred())), counted(_exists(Certificate)),
-    ).where(*population).group_by(D.suite_id)
+        D.suite_id.label("grp"),
+        *[(flag if name == "children_detained" else case((flag, 1), else_=0)).label(name)
+          for name, flag in flags.items()],
+        minutes_between(D.arrived_at, aa.c.first_request).label("minutes_to_aa_request"),
+        to_arrival.label("minutes_to_aa_arrival"),
+        minutes_between(D.arrived_at, D.released_at).label("hours_in_custody"),
+    ).select_from(D).outerjoin(aa, aa.c.id == D.id).outerjoin(referred, referred.c.id == D.id) \
+        .outerjoin(refused, refused.c.id == D.id).outerjoin(accommodation, accommodation.c.id == D.id) \
+        .outerjoin(certified, certified.c.id == D.id).where(*population)
 
 
 def _review_counts(population):
@@ -101,11 +153,11 @@ def _strip_search_counts(population):
 
 
 def _sms_counts(population):
-    def texts(*conditions):  # per child, from the covering index: the period's children drive
-        per_child = select(func.count()).where(Message.detention_id == D.id, *conditions).scalar_subquery()
-        return func.coalesce(func.sum(per_child), 0)
-    return select(D.suite_id, texts(Message.sent_at.isnot(None)), texts(Message.status.in_(FAILED_STATUSES)),
-                  texts(Message.acknowledged_at.isnot(None))).where(*population).group_by(D.suite_id)
+    # A join, so that PostgreSQL can choose: the covering index per child for a fortnight, one
+    # hash join for years (a count per child was half a million lookups).
+    return select(D.suite_id, counted(Message.sent_at.isnot(None)), counted(Message.status.in_(FAILED_STATUSES)),
+                  counted(Message.acknowledged_at.isnot(None))) \
+        .join(D, Message.detention_id == D.id).where(*population).group_by(D.suite_id)
 
 
 # -- Distributions -------------------------------------------------------------------------
@@ -119,19 +171,15 @@ def minutes_to_first_aa(column=AARequest.arrived_at):
 
 
 def _duration_sets(population):
-    attended = AARequest.arrived_at.isnot(None)
-    return {
-        "minutes_to_aa_request": select(*_suite_grouped(minutes_to_first_aa(AARequest.requested_at)))
-        .where(*population),
-        "minutes_to_aa_arrival": select(*_suite_grouped(minutes_to_first_aa())).where(*population),
-        "aa_response_minutes": select(*_suite_grouped(minutes_between(AARequest.requested_at, AARequest.arrived_at)))
-        .join(D, AARequest.detention_id == D.id).where(*population, attended),
-        "hours_in_custody": select(*_suite_grouped(minutes_between(D.arrived_at, D.released_at)))
-        .where(*population, D.released_at.isnot(None)),
-        "median_ack_minutes": select(*_suite_grouped(minutes_between(Message.sent_at, Message.acknowledged_at)))
-        .join(D, Message.detention_id == D.id)
-        .where(*population, Message.sent_at.isnot(None), Message.acknowledged_at.isnot(None)),
-    }
+    """(select, value name): per AA request and per acknowledged text."""
+    responses = select(D.suite_id.label("grp"),
+                       minutes_between(AARequest.requested_at, AARequest.arrived_at).label("aa_response_minutes")) \
+        .join(D, AARequest.detention_id == D.id).where(*population, AARequest.arrived_at.isnot(None))
+    acknowledgements = select(D.suite_id.label("grp"),
+                              minutes_between(Message.sent_at, Message.acknowledged_at).label("median_ack_minutes")) \
+        .join(D, Message.detention_id == D.id) \
+        .where(*population, Message.sent_at.isnot(None), Message.acknowledged_at.isnot(None))
+    return [(responses, "aa_response_minutes"), (acknowledgements, "median_ack_minutes")]
 
 
 # -- The children still in custody ---------------------------------------------------------
@@ -208,10 +256,10 @@ def figures(session, period, suites, now, aa_target_minutes, suite=None):
     def group(suite_id):
         return groups.setdefault(suite_id, _Group())
 
-    for suite_id, *counts in session.execute(_detention_counts(population, aa_target_minutes)):
-        for target in (group(suite_id), groups[ALL]):
-            for key, value in zip(DETENTION_COUNTS, counts, strict=True):
-                target.detentions[key] += int(value)
+    children = grouped_figures(session, _children(population, aa_target_minutes), DETENTION_COUNTS, CHILD_DURATIONS)
+    for grp, (counts, durations) in children.items():
+        group(grp).detentions.update(counts)
+        group(grp).durations.update(durations)
     for suite_id, mode, total, aa_present, late in session.execute(_review_counts(population)):
         for target in (group(suite_id), groups[ALL]):
             target.reviews[mode] = target.reviews.get(mode, 0) + int(total)
@@ -225,9 +273,9 @@ def figures(session, period, suites, now, aa_target_minutes, suite=None):
         for target in (group(suite_id), groups[ALL]):
             for key, value in zip(("sent", "failed", "acknowledged"), sms, strict=True):
                 target.sms[key] += int(value)
-    for key, values in _duration_sets(population).items():
-        for grp, distribution in distributions(session, values).items():
-            group(grp).durations[key] = distribution
+    for values, name in _duration_sets(population):
+        for grp, (_, durations) in grouped_figures(session, values, spreads=(name,)).items():
+            group(grp).durations.update(durations)
     for row in still_in_custody(session, population):
         if held_overnight_so_far(row, now):
             group(row.suite_id).detentions["overnight"] += 1
@@ -237,78 +285,162 @@ def figures(session, period, suites, now, aa_target_minutes, suite=None):
 
 # -- Exceptions ----------------------------------------------------------------------------
 
-def _minutes(start, end):
-    return one_decimal((end - start).total_seconds() / 60)
+class Exceptions(Sequence):
+    """The exception rows, worst first within each kind, kept column by column.
+
+    Over ten years there are more than half a million; as dicts they took 300 MiB. Each row is
+    handed out as the same dict as before ({detention_id, reference, suite, kind, minutes}), made
+    when it is read, so the API, the page and the exports see what they always saw.
+    """
+
+    def __init__(self, suite_codes):
+        self._suite_codes = suite_codes          # {suite_id: code}
+        self._ids = array("q")
+        self._references = []
+        self._suites = array("q")
+        self._kinds = bytearray()
+        self._minutes = array("d")               # NaN for none
+
+    def extend(self, rows):
+        """Append (kind index, minutes, reference, detention_id, suite_id) rows, in order."""
+        if not rows:
+            return
+        kinds, minutes, references, ids, suites = zip(*rows, strict=True)
+        self._kinds.extend(kinds)
+        self._minutes.extend([NAN if value is None else value for value in minutes])
+        self._references.extend(references)
+        self._ids.extend(ids)
+        self._suites.extend(suites)
+
+    def _row(self, i):
+        minutes = self._minutes[i]
+        return {"detention_id": self._ids[i], "reference": self._references[i],
+                "suite": self._suite_codes[self._suites[i]], "kind": EXCEPTION_KINDS[self._kinds[i]],
+                "minutes": None if minutes != minutes else minutes}
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._row(index)
+
+    def __iter__(self):
+        return (self._row(i) for i in range(len(self)))
+
+    def __eq__(self, other):
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self):
+        return f"<Exceptions: {len(self):,} rows>"
 
 
-def _rows(session, statement):
-    return session.execute(statement.join(Suite, D.suite_id == Suite.id)).all()
+_NO_TIE = cast(null(), UTCDateTime)  # typed, or PostgreSQL makes the union's column text
 
 
-def _exception(row, kind, minutes):
-    return {"detention_id": row.id, "reference": row.reference, "suite": row.suite, "kind": kind,
-            "minutes": minutes}
-
-
-def _identity():
-    return D.id, D.reference, Suite.code.label("suite")
+def _exception_rows(kind, minutes, *conditions, join=None, outer_join=None, tie=None):
+    """One kind's rows: kind index, minutes (one decimal, from the database), the child, and a
+    last key for rows otherwise equal (a strip search's time)."""
+    statement = select(literal(EXCEPTION_KINDS.index(kind)).label("kind"), minutes.label("minutes"),
+                       D.reference.label("reference"), D.id.label("detention_id"), D.suite_id.label("suite_id"),
+                       (tie if tie is not None else _NO_TIE).label("tie"))
+    if join is not None:
+        statement = statement.join(*join)
+    if outer_join is not None:
+        statement = statement.outerjoin(*outer_join)
+    return statement.where(*conditions)
 
 
 def exceptions(session, period, now, aa_target_minutes, suite=None):
-    """One row per breach in the period, worst first within each kind."""
+    """One row per breach in the period, worst first within each kind (SPEC §6): one query, the
+    rounding and the order done by the database, the rows streamed into compact columns."""
     population = in_period(period, suite)
     held = still_in_custody(session, population)
-    found = []
-
-    late_aa = select(*_identity(), minutes_to_first_aa().label("minutes")) \
-        .join(Suite, D.suite_id == Suite.id).where(*population).subquery()
-    found += [_exception(r, "aa_late", one_decimal(r.minutes)) for r in session.execute(
-        select(late_aa).where(late_aa.c.minutes > aa_target_minutes))]
-    found += [_exception(r, "aa_late", _minutes(r.arrived_at, now)) for r in held
-              if not r.aa_attended and _minutes(r.arrived_at, now) > aa_target_minutes]
-
+    at_now = literal(now, UTCDateTime())
+    still_waiting = [r.id for r in held if not r.aa_attended and _minutes(r.arrived_at, now) > aa_target_minutes]
+    overnight_so_far = [r.id for r in held if held_overnight_so_far(r, now)]
     released = _released()
-    no_aa = select(*_identity(), D.arrived_at, D.released_at).where(*population, released, not_(_aa_attended()))
-    found += [_exception(r, "no_aa", _minutes(r.arrived_at, r.released_at)) for r in _rows(session, no_aa)]
-
-    found += _late_reviews(session, population)
-
-    not_transferred = select(*_identity(), Charge.charged_at, D.released_at) \
-        .join(Charge, Charge.detention_id == D.id).where(*population, Charge.bail == "refused", not_(_transferred()))
-    found += [_exception(r, "not_transferred", _minutes(r.charged_at, r.released_at or now))
-              for r in _rows(session, not_transferred)]
-
-    nights = select(*_identity(), D.arrived_at, D.released_at).where(*population, released, D.overnight)
-    found += [_exception(r, "overnight", _minutes(r.arrived_at, r.released_at)) for r in _rows(session, nights)]
-    found += [_exception(r, "overnight", _minutes(r.arrived_at, now)) for r in held if held_overnight_so_far(r, now)]
-
-    searches = select(*_identity()).join(StripSearch, StripSearch.detention_id == D.id) \
-        .where(*population, not_(StripSearch.aa_present)).order_by(StripSearch.searched_at)
-    found += [_exception(r, "strip_search_without_aa", None) for r in _rows(session, searches)]
-
-    return sorted(found, key=_exception_order)
-
-
-def _late_reviews(session, population):
-    held_late = select(*_identity(), Review.due_at, Review.held_at) \
-        .join(Review, Review.detention_id == D.id).where(*population, Review.held_at > Review.due_at)
-    rows = [_exception(r, "review_late", _minutes(r.due_at, r.held_at)) for r in _rows(session, held_late)]
-
-    # Released while the next review was already overdue: it was never held.
-    last_held = select(func.max(Review.held_at)).where(Review.detention_id == D.id).scalar_subquery()
-    next_due = func.coalesce(epoch_minutes(last_held) + NEXT_REVIEW_AFTER.total_seconds() / 60,
-                             epoch_minutes(D.detention_authorised_at) + FIRST_REVIEW_AFTER.total_seconds() / 60)
-    missed = select(*_identity(), D.detention_authorised_at, D.released_at, last_held.label("last_held")) \
-        .where(*population, _released(), epoch_minutes(D.released_at) > next_due)
-    for r in _rows(session, missed):
-        due = r.last_held + NEXT_REVIEW_AFTER if r.last_held else r.detention_authorised_at + FIRST_REVIEW_AFTER
-        rows.append(_exception(r, "review_late", _minutes(due, r.released_at)))
+    parts = [
+        _late_appropriate_adults(population, aa_target_minutes),
+        _exception_rows("no_aa", minutes_to_one_decimal(D.arrived_at, D.released_at),
+                        *population, released, not_(_aa_attended())),
+        _exception_rows("review_late", minutes_to_one_decimal(Review.due_at, Review.held_at),
+                        *population, Review.held_at > Review.due_at, join=(Review, Review.detention_id == D.id)),
+        _missed_reviews(population),
+        _exception_rows("not_transferred", minutes_to_one_decimal(Charge.charged_at, func.coalesce(D.released_at,
+                                                                                                   at_now)),
+                        *population, Charge.bail == "refused", not_(_transferred()),
+                        join=(Charge, Charge.detention_id == D.id)),
+        _exception_rows("overnight", minutes_to_one_decimal(D.arrived_at, D.released_at),
+                        *population, released, D.overnight),
+        _exception_rows("strip_search_without_aa", cast(null(), Float), *population, not_(StripSearch.aa_present),
+                        join=(StripSearch, StripSearch.detention_id == D.id), tie=StripSearch.searched_at),
+    ]
+    if still_waiting:
+        parts.append(_exception_rows("aa_late", minutes_to_one_decimal(D.arrived_at, at_now),
+                                     D.id.in_(still_waiting)))
+    if overnight_so_far:
+        parts.append(_exception_rows("overnight", minutes_to_one_decimal(D.arrived_at, at_now),
+                                     D.id.in_(overnight_so_far)))
+    found = union_all(*parts).subquery()
+    reference = found.c.reference
+    if session.get_bind().dialect.name == "postgresql":
+        reference = reference.collate("C")  # Python's order of strings, whatever the database's locale
+    ordered = select(found.c.kind, found.c.minutes, found.c.reference, found.c.detention_id, found.c.suite_id) \
+        .order_by(found.c.kind, found.c.minutes.desc(), reference, found.c.tie,
+                                     found.c.detention_id)
+    rows = Exceptions(dict(session.execute(select(Suite.id, Suite.code)).all()))
+    for batch in _batches(session, ordered):
+        rows.extend(batch)
     return rows
 
 
-def _exception_order(row):
-    minutes = row["minutes"]
-    return (EXCEPTION_KINDS.index(row["kind"]), minutes is None, -(minutes or 0), row["reference"])
+def _batches(session, statement, size=20_000):
+    """The rows of `statement` as lists of plain tuples, a batch at a time. On PostgreSQL from the
+    driver itself, streamed in chunks (not a server-side cursor, under which PostgreSQL never
+    plans in parallel); SQLAlchemy's result rows cost more than the rest of building the list.
+    The statement's parameters need no conversion there (instants are aware)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield from connection.execute(statement, execution_options={"yield_per": size}).partitions()
+        return
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor() as cursor:
+        rows = cursor.stream(str(compiled), compiled.params, size=size)
+        while batch := list(islice(rows, size)):
+            yield batch
+
+
+def _late_appropriate_adults(population, aa_target_minutes):
+    """The AA arrived more than the target after the child (minutes to the first AA arrival)."""
+    aa = first_aa(population)
+    return _exception_rows("aa_late", minutes_to_one_decimal(D.arrived_at, aa.c.first_arrival),
+                           *population, minutes_between(D.arrived_at, aa.c.first_arrival) > aa_target_minutes,
+                           join=(aa, aa.c.id == D.id))
+
+
+def _missed_reviews(population):
+    """Released while the next review was already overdue: it was never held (minutes from its
+    due time to the release)."""
+    held = _per_detention(Review, population, func.max(Review.held_at).label("last_held"))
+    last_held = held.c.last_held
+    next_due = func.coalesce(epoch_minutes(last_held) + NEXT_REVIEW_AFTER.total_seconds() / 60,
+                             epoch_minutes(D.detention_authorised_at) + FIRST_REVIEW_AFTER.total_seconds() / 60)
+    late = case((last_held.isnot(None), minutes_to_one_decimal(
+        last_held, D.released_at, literal(int(NEXT_REVIEW_AFTER.total_seconds())))),
+        else_=minutes_to_one_decimal(D.detention_authorised_at, D.released_at,
+                                     literal(int(FIRST_REVIEW_AFTER.total_seconds()))))
+    return _exception_rows("review_late", late, *population, _released(), epoch_minutes(D.released_at) > next_due,
+                           outer_join=(held, held.c.id == D.id))
+
+
+def _minutes(start, end):
+    return one_decimal((end - start).total_seconds() / 60)
 
 
 # -- The pack ------------------------------------------------------------------------------
@@ -319,6 +451,10 @@ def performance_pack(session, period, now, aa_target_minutes, suite=None):
         # The pack's queries are many index lookups that run in milliseconds, but their estimated
         # cost trips PostgreSQL's JIT, whose compiling took longer (~85 ms a query) than running.
         session.execute(text("SET LOCAL jit = off"))
+        # Years of detentions are sorted (medians, the exceptions' order) and hashed in memory,
+        # not in temporary files; LOCAL: for this transaction only.
+        session.execute(text("SET LOCAL work_mem = '128MB'"))
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     suites = [suite] if suite else session.scalars(select(Suite).order_by(Suite.code)).all()
     current = figures(session, period, suites, now, aa_target_minutes, suite)
     previous = period.previous()

@@ -4,14 +4,15 @@ Durations are differences of `epoch_minutes(...)`: PostgreSQL's epoch of a times
 SQLite's Julian day of the stored UTC text. Both count real elapsed time, so a night on which
 the clocks change is as long as it was.
 
-Medians and nearest-rank p90 come from ROW_NUMBER() and COUNT(*) windows: the database ranks
-the values and hands back only the rows at the ranks asked for (at most four per group), so
-no value list ever travels to Python.
+Medians and nearest-rank p90 are computed by the database, so no value list ever travels to
+Python: on PostgreSQL by its percentile aggregates over GROUPING SETS, elsewhere by ROW_NUMBER()
+and COUNT(*) windows, the database handing back only the rows at the ranks asked for (at most
+four per group). tests/reports/test_distributions.py holds both to the same figures.
 """
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Float, case, func, or_, select
+from sqlalchemy import Float, case, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -38,6 +39,42 @@ def minutes_between(start, end):
     return epoch_minutes(end) - epoch_minutes(start)
 
 
+class minutes_to_one_decimal(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+    """minutes_to_one_decimal(start, end[, less_seconds]): (end − start − less_seconds) in minutes,
+    rounded as `one_decimal` rounds (to 6 places, then half-up to one), in exact decimals from
+    whole microseconds, so that the database can round and order half a million rows.
+
+    It agrees with `one_decimal` on the float Python would compute for every duration except one
+    in six million: those a whole number of microseconds exactly half-way between two 6-place
+    values that themselves straddle a tenth (x.x499995 minutes), where the float's last bit
+    decides `one_decimal` and this rounds away from zero."""
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(minutes_to_one_decimal, "postgresql")
+def _minutes_to_one_decimal_postgresql(element, compiler, **kw):
+    start, end, *less = [compiler.process(c, **kw) for c in element.clauses]
+    seconds = f"(EXTRACT(EPOCH FROM {end}) - EXTRACT(EPOCH FROM {start}){f' - {less[0]}' if less else ''})"
+    return f"CAST(round(round({seconds} / 60, 6), 1) AS DOUBLE PRECISION)"  # numeric: half away from zero
+
+
+def _sqlite_microseconds(instant):
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy always writes the six digits): whole
+    # seconds from the first 19 characters (strftime of the whole text would round to the
+    # millisecond, 14.9996 to 15), microseconds from the last six.
+    return (f"(CAST(strftime('%s', substr({instant}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({instant}, 21, 6) AS INTEGER))")
+
+
+@compiles(minutes_to_one_decimal, "sqlite")
+def _minutes_to_one_decimal_sqlite(element, compiler, **kw):
+    start, end, *less = [compiler.process(c, **kw) for c in element.clauses]
+    micro = f"({_sqlite_microseconds(end)} - {_sqlite_microseconds(start)}{f' - {less[0]} * 1000000' if less else ''})"
+    # Integer arithmetic, half away from zero: millionths of a minute (60 µs), then tenths; one
+    # division by 10.0 at the end gives the same double as Python's float('90.1').
+    millionths = f"((abs({micro}) + 30) / 60)"
+    return f"(sign({micro}) * (({millionths} + 50000) / 100000) / 10.0)"
 def one_decimal(value):
     """Half-up to one decimal. Values are first cut to 6 places so that the last bits of a
     float (SQLite's Julian days, PostgreSQL's epoch) cannot tip 90.25 one way or the other."""
@@ -88,21 +125,86 @@ def distributions(session, values):
     Returns {grp: Distribution, ALL: Distribution}; a group with no values is absent.
     """
     source = values.subquery()
-    usable = source.c.value.isnot(None)
+    return _ranked_distributions(session, source, [source.c.value])[0]
+
+
+def _ranked(source, column, index):
     ranked = select(
-        source.c.grp, source.c.value,
-        func.row_number().over(partition_by=source.c.grp, order_by=source.c.value).label("group_rank"),
+        literal(index).label("col"), source.c.grp, column.label("value"),
+        func.row_number().over(partition_by=source.c.grp, order_by=column).label("group_rank"),
         func.count().over(partition_by=source.c.grp).label("group_n"),
-        func.row_number().over(order_by=source.c.value).label("all_rank"),
+        func.row_number().over(order_by=column).label("all_rank"),
         func.count().over().label("all_n"),
-    ).where(usable).subquery()
-    rows = session.execute(select(ranked).where(or_(
-        _wanted_ranks(ranked.c.group_rank, ranked.c.group_n), _wanted_ranks(ranked.c.all_rank, ranked.c.all_n))))
-    by_rank = {}
-    for grp, value, group_rank, group_n, all_rank, all_n in rows:
-        by_rank.setdefault(grp, (group_n, {}))[1][group_rank] = value
-        by_rank.setdefault(ALL, (all_n, {}))[1][all_rank] = value
-    return {grp: _distribution(n, ranks) for grp, (n, ranks) in by_rank.items()}
+    ).where(column.isnot(None)).subquery()
+    return select(ranked).where(or_(
+        _wanted_ranks(ranked.c.group_rank, ranked.c.group_n), _wanted_ranks(ranked.c.all_rank, ranked.c.all_n)))
+
+
+def _ranked_distributions(session, source, columns):
+    """[{grp: Distribution, ALL: Distribution}] for each column of `source`, in one statement
+    (a common table expression is computed once for all of them)."""
+    parts = [_ranked(source, column, index) for index, column in enumerate(columns)]
+    by_rank = [{} for _ in columns]
+    for col, grp, value, group_rank, group_n, all_rank, all_n in session.execute(
+            parts[0] if len(parts) == 1 else union_all(*parts)):
+        by_rank[col].setdefault(grp, (group_n, {}))[1][group_rank] = value
+        by_rank[col].setdefault(ALL, (all_n, {}))[1][all_rank] = value
+    return [{grp: _distribution(n, ranks) for grp, (n, ranks) in found.items()} for found in by_rank]
+
+
+def grouped_figures(session, values, sums=(), spreads=()):
+    """Per group and over all groups: the sum of each `sums` column and the Distribution of each
+    `spreads` column, from one select with a `grp` column and those columns (NULL values are
+    left out of a distribution). Returns {grp: ({sum name: int}, {spread name: Distribution})};
+    a spread without values is absent from its dict.
+
+    PostgreSQL computes everything in one pass with GROUPING SETS: percentile_cont(0.5) is the
+    median (the mean of the middle two for an even count) and percentile_disc(0.9) the value at
+    rank ceil(0.9·n), which in doubles is exactly ⌈0.9·n⌉: 0.9 is stored 2·10⁻¹⁷ too large,
+    less than half a unit in the last place of 0.9·n. Elsewhere the sums are one GROUP BY and
+    the distributions are ranked as `distributions` ranks, all in one statement.
+    """
+    source = values.subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        return _grouped_figures_postgresql(session, source, sums, spreads)
+    found = {}
+
+    def group(grp):
+        return found.setdefault(grp, ({name: 0 for name in sums}, {}))
+    if sums:
+        for grp, *totals in session.execute(select(source.c.grp, *[func.coalesce(func.sum(source.c[name]), 0)
+                                                                  for name in sums]).group_by(source.c.grp)):
+            for target in (group(grp), group(ALL)):
+                for name, total in zip(sums, totals, strict=True):
+                    target[0][name] += int(total)
+    if spreads:
+        shared = values.cte("grouped_values")
+        for name, found_for_name in zip(spreads, _ranked_distributions(session, shared, [shared.c[n] for n in spreads]),
+                                        strict=True):
+            for grp, distribution in found_for_name.items():
+                group(grp)[1][name] = distribution
+    return found
+
+
+def _grouped_figures_postgresql(session, source, sums, spreads):
+    columns = [func.grouping(source.c.grp), source.c.grp,
+               *[func.coalesce(func.sum(source.c[name]), 0) for name in sums]]
+    for name in spreads:
+        value = source.c[name]
+        columns += [func.count(value), func.percentile_cont(0.5).within_group(value),
+                    func.percentile_disc(0.9).within_group(value), func.max(value)]
+    found = {}
+    for whole, grp, *figures in session.execute(
+            select(*columns).group_by(func.grouping_sets(tuple_(source.c.grp), tuple_()))):
+        totals, spread_figures = figures[:len(sums)], figures[len(sums):]
+        distributions_found = {}
+        for index, name in enumerate(spreads):
+            n, median, p90, longest = spread_figures[4 * index:4 * index + 4]
+            if n:
+                distributions_found[name] = Distribution(n=n, median=median, p90=p90, max=longest)
+        found[ALL if whole else grp] = ({name: int(total) for name, total in zip(sums, totals, strict=True)},
+                                        distributions_found)
+    return found
 
 
 def _distribution(n, ranks):

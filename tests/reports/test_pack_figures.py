@@ -209,3 +209,16 @@ def test_p90_is_the_value_at_the_nearest_rank_and_an_even_median_the_mean_of_the
     assert pack["minutes_to_aa_arrival"] == {"median": 42.5, "p90": 121.0, "max": 144.0}
     assert pack["aa_response_minutes"] == {"median": 42.5, "p90": 121.0}
     assert pack["aa_within_target_pct"] == 83.3  # 1..100 minutes: 10 of 12 within 120
+
+
+def test_exception_minutes_round_as_the_figures_do_and_equal_minutes_go_by_reference(api_as, custody):
+    # Released without an AA, in June 2026 (BST), durations to the microsecond:
+    a = custody.detention("DUR", "2026-06-02T08:00:00", "2026-06-02T20:21:08.999971")  # 741.14999952 min
+    b = custody.detention("DAR", "2026-06-03T14:14:00", "2026-06-04T16:35:14.999585")  # 1581.24999308 min
+    c1 = custody.detention("PET", "2026-06-05T08:00:00", "2026-06-05T18:00:01.200000")  # 600.02 min
+    c2 = custody.detention("PET", "2026-06-05T08:00:00", "2026-06-05T18:00:02.400000")  # 600.04 min
+    pack = get_pack(api_as, **{"from": "2026-06-01", "to": "2026-06-14"})
+    no_aa = [(row["reference"], row["minutes"]) for row in pack["exceptions"] if row["kind"] == "no_aa"]
+    # To 6 places first, then half-up (741.15 -> 741.2), never to the millisecond on the way
+    # (1581.2, not 1581.3); 600.0 and 600.0 are equal, so the earlier reference comes first.
+    assert no_aa == [(b.reference, 1581.2), (a.reference, 741.2), (c1.reference, 600.0), (c2.reference, 600.0)]
