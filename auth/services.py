@@ -1,5 +1,8 @@
 """Creating users and tokens: plain functions the CLI and the admin pages both call."""
+from datetime import timedelta
+
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from auth.models import ROLES, ApiToken, User, hash_token
 from core.errors import Conflict, invalid
@@ -38,9 +41,23 @@ def issue_token(session, user, now):
     return plain
 
 
-def user_for_token(session, plain, now):
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
-    if token is None or not token.user.active:
-        return None
+# `last_used_at` says whether a token is still in use (to spot one to revoke), not when each
+# request came: recording it at most once a minute spares every API call a write and a commit.
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
+
+
+def token_for(session, plain):
+    """The active token with this plain value, its user loaded with it; None otherwise."""
+    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                           .where(ApiToken.token_hash == hash_token(plain)))
+    return token if token is not None and token.user.active else None
+
+
+def note_token_use(token, now):
+    """Set `last_used_at` when the stored one is over a minute old (or unset, or ahead of `now`);
+    True when it changed, so the caller knows there is something to commit."""
+    last = token.last_used_at
+    if last is not None and last <= now < last + TOKEN_USE_RECORDED_EVERY:
+        return False
     token.last_used_at = now
-    return token.user
+    return True

@@ -3,7 +3,7 @@ from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 
 from auth.models import User
-from auth.services import user_for_token
+from auth.services import note_token_use, token_for
 from core.db import db
 from core.errors import json_error
 from core.extensions import limiter, login_manager
@@ -45,14 +45,15 @@ def authenticate_bearer():
     token = _bearer_token()
     if token is None:
         return None
-    user = user_for_token(db.session, token, current_app.config["CLOCK"]())
-    if user is None:
+    found = token_for(db.session, token)
+    if found is None:
         limiter_hit = _count_token_failure()
         if limiter_hit:
             return json_error(429, "Too many failed token attempts; try again later.")
         return json_error(401, "The API token is not valid.")
-    db.session.commit()  # last_used_at
-    g.bearer_user = user
+    if note_token_use(found, current_app.config["CLOCK"]()):
+        db.session.commit()  # at most once a minute: committed now, whatever the request does next
+    g.bearer_user = found.user
     return None
 
 

@@ -1,11 +1,11 @@
 """Signing in and out, sessions, CSRF, tokens and the users CLI."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from auth.models import ApiToken, User
 from core.db import db
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, booking, csrf_token_from
 
 
 def sign_in(client, username, password):
@@ -84,6 +84,41 @@ def test_users_cli_creates_a_user_and_prints_a_token_once(runner, client):
     assert token not in stored  # only its hash is kept
     response = client.get("/api/v1/detentions", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_a_token_notes_when_it_was_last_used_at_most_once_a_minute(api, clock):
+    """`last_used_at` shows a token is still in use (or is one to revoke), without every API
+    request paying for a write and a commit to say so."""
+    writes = []
+
+    def count_writes(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
+            writes.append(statement)
+
+    def last_used():
+        db.session.expire_all()
+        return db.session.scalar(select(ApiToken.last_used_at))
+
+    event.listen(db.engine, "before_cursor_execute", count_writes)
+    try:
+        first_use = clock()
+        assert api.get("/api/v1/suites").status_code == 200
+        assert last_used() == first_use and len(writes) == 1
+        for _ in range(3):  # within the minute: nothing written
+            clock.advance(seconds=19)
+            assert api.get("/api/v1/suites").status_code == 200
+        assert last_used() == first_use and len(writes) == 1
+        clock.advance(seconds=4)  # a minute and a second after the first use
+        assert api.post("/api/v1/detentions", json=booking()).status_code == 201
+        assert last_used() == clock() and len(writes) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_writes)
+
+
+def test_a_token_use_is_kept_even_when_the_request_fails(api, clock):
+    clock.advance(minutes=5)
+    assert api.post("/api/v1/detentions", json={"forename": "No", "surname": "Arrival"}).status_code == 422
+    assert db.session.scalar(select(ApiToken.last_used_at)) == clock()
 
 
 def test_users_cli_generates_a_password_when_none_is_given(runner):
