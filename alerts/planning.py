@@ -17,10 +17,13 @@ from custody.signals import facts_changed
 FACT_RELATIONSHIPS = ("aa_requests", "reviews", "accommodation_requests")
 
 
-def plan_steps(session, detention, policy):
-    """Insert the steps not yet planned; move a still-pending step when an amended fact moved it."""
+def plan_steps(session, detention, policy, booked=False):
+    """Insert the steps not yet planned; move a still-pending step when an amended fact moved it.
+
+    `booked`: the child was just booked in, so has no facts beyond the booking to read back."""
     session.flush()  # new facts need their ids: an AA request's id names its call-out clock
-    session.expire(detention, FACT_RELATIONSHIPS)  # read them back as stored, in time order
+    if not booked:
+        session.expire(detention, FACT_RELATIONSHIPS)  # read them back as stored, in time order
     rows = [{"detention_id": detention.id, "clock": p.clock, "instance": p.instance, "step": p.step,
              "role": p.role, "due_at": p.due_at, "status": "pending"} for p in rules.plan(detention, policy)]
     if not rows:
@@ -37,5 +40,5 @@ def plan_steps(session, detention, policy):
 
 
 @facts_changed.connect
-def _on_facts_changed(detention, session, now, **_):
-    plan_steps(session, detention, current_app.extensions["alerts"].policy)
+def _on_facts_changed(detention, session, now, booked=False, **_):
+    plan_steps(session, detention, current_app.extensions["alerts"].policy, booked)

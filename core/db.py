@@ -52,3 +52,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def commit_keeping_loaded(session):
+    """Commit without expiring what the session holds, for a response built from objects this
+    transaction has just written: they are what was committed, so reading them back (a query
+    per relationship) would only fetch the same values again. Elsewhere, commit() as usual."""
+    session = session() if callable(session) else session  # the scoped_session's own Session
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -7,7 +7,7 @@ from marshmallow import RAISE
 from sqlalchemy import select
 
 from auth.access import ADMIN, READ, RECORD, allow
-from core.db import db
+from core.db import commit_keeping_loaded, db
 from core.errors import NotFound
 from custody import booking, schemas
 from custody import suites as suite_service
@@ -59,7 +59,7 @@ class Detentions(MethodView):
     def post(self, data):
         """Book a child into custody"""
         detention = booking.book(db.session, data, current_user, now())
-        db.session.commit()
+        commit_keeping_loaded(db.session)  # the new record is answered from memory
         return DetentionRecord(detention, now(), db.session)
 
 

@@ -21,6 +21,12 @@ BOOKING_FIELDS = ("custody_record_number", "forename", "surname", "date_of_birth
 AUDITED_FIELDS = ("suite_code", "reference", *BOOKING_FIELDS, "age")
 
 
+def no_events():
+    """A new detention's event relationships, all empty (fresh lists for each booking)."""
+    return {"welfare_notification": None, "aa_requests": [], "reviews": [], "referrals": [], "charge": None,
+            "accommodation_requests": [], "certificate": None, "strip_searches": []}
+
+
 def suite_by_code(session, code, field="suite"):
     suite = session.scalar(select(Suite).where(Suite.code == code.upper()))
     if suite is None or not suite.active:
@@ -96,8 +102,10 @@ def book(session, data, user, now):
     """Book a child into custody (POST /api/v1/detentions)."""
     suite = suite_by_code(session, data["suite"])
     rules.check_booking_times(data, now)
-    detention = Detention(suite=suite, status="in_custody", created_at=now,
-                          created_by_id=user.id if user else None)
+    # A new child has no events: saying so up front spares the planner and the response a
+    # query per relationship to find that out.
+    detention = Detention(suite=suite, status="in_custody", created_at=now, created_by_id=user.id if user else None,
+                          **no_events())
     _apply(detention, data, suite, now)
     _check_record_number(session, suite, detention.custody_record_number)
     detention.reference = next_reference(session, suite, detention.arrived_at.astimezone(suite.zone).year)
@@ -111,7 +119,7 @@ def book(session, data, user, now):
         raise Conflict("This booking clashed with another made at the same moment; submit it again.") from None
     audit.record(session, user=user, now=now, entity="detention", entity_id=detention.id, action="booked_in",
                  detention_id=detention.id, occurred_at=detention.arrived_at, after=_audited(detention))
-    facts_changed.send(detention, session=session, now=now)
+    facts_changed.send(detention, session=session, now=now, booked=True)
     return detention
 
 

@@ -4,5 +4,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the Detention; kwargs: session, now
+# sender: the Detention; kwargs: session, now, and booked=True when the child was just booked in
+# (so has no events yet; the event relationships are loaded, empty)
 facts_changed = _signals.signal("facts-changed")
