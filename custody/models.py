@@ -17,7 +17,8 @@ AA_TYPES = ("parent_guardian", "social_worker", "aa_scheme", "other_responsible_
 REVIEW_KINDS = ("pre_charge", "post_charge")
 REVIEW_MODES = ("in_person", "video", "telephone")
 REVIEW_OUTCOMES = ("continue_detention", "release", "charge")
-REFERRAL_SERVICES = ("childrens_social_care", "liaison_diversion", "youth_offending_team", "health", "other")
+SOCIAL_CARE = "childrens_social_care"  # the referral that answers flagged needs
+REFERRAL_SERVICES = (SOCIAL_CARE, "liaison_diversion", "youth_offending_team", "health", "other")
 BAIL = ("granted", "refused")
 ACCOMMODATION_TYPES = ("non_secure", "secure")
 LA_RESPONSES = ("accepted", "refused", "no_bed", "no_response")
@@ -30,6 +31,33 @@ RELEVANT_TIME_AFTER_ARREST = timedelta(hours=24)
 DETENTION_LIMIT = timedelta(hours=24)
 FIRST_REVIEW_AFTER = timedelta(hours=6)
 NEXT_REVIEW_AFTER = timedelta(hours=9)
+
+
+# The clock rules on plain values, so the board (which reads columns, not objects) and the
+# Detention properties below compute them the same way.
+def relevant_time(arrived_at, arrested_at):
+    """PACE s.41: arrival at the station, or 24 h after arrest if that is earlier."""
+    if arrested_at is None:
+        return arrived_at
+    return min(arrived_at, arrested_at + RELEVANT_TIME_AFTER_ARREST)
+
+
+def review_due(detention_authorised_at, last_review_held_at):
+    """When the next review falls due: 6 h after authorisation, then 9 h after the last review."""
+    if last_review_held_at is None:
+        return detention_authorised_at + FIRST_REVIEW_AFTER
+    return last_review_held_at + NEXT_REVIEW_AFTER
+
+
+def aa_wait_minutes(arrived_at, aa_arrived_at, released_at, now):
+    """Minutes from arrival at the suite until an AA attended (or until now/release)."""
+    end = aa_arrived_at or released_at or now
+    return round((end - arrived_at).total_seconds() / 60, 1)
+
+
+def referral_to_consider(needs, referred_to_social_care):
+    """Needs flagged, yet no referral to children's social care."""
+    return bool(needs) and not referred_to_social_care
 
 
 class Suite(db.Model):
@@ -114,9 +142,7 @@ class Detention(db.Model):
     @property
     def relevant_time(self):
         """PACE s.41: arrival at the station, or 24 h after arrest if that is earlier."""
-        if self.arrested_at is None:
-            return self.arrived_at
-        return min(self.arrived_at, self.arrested_at + RELEVANT_TIME_AFTER_ARREST)
+        return relevant_time(self.arrived_at, self.arrested_at)
 
     @property
     def detention_limit_at(self):
@@ -128,9 +154,7 @@ class Detention(db.Model):
 
     def review_due_after(self, reviews_held):
         """When the next review falls due, given how many reviews have been held."""
-        if reviews_held == 0:
-            return self.detention_authorised_at + FIRST_REVIEW_AFTER
-        return self.reviews[reviews_held - 1].held_at + NEXT_REVIEW_AFTER
+        return review_due(self.detention_authorised_at, self.reviews[reviews_held - 1].held_at if reviews_held else None)
 
     @property
     def next_review_due_at(self):
@@ -154,14 +178,13 @@ class Detention(db.Model):
 
     def aa_wait_minutes(self, now):
         """Minutes from arrival at the suite until an AA attended (or until now/release)."""
-        end = self.aa_arrived_at or self.released_at or now
-        return round((end - self.arrived_at).total_seconds() / 60, 1)
+        return aa_wait_minutes(self.arrived_at, self.aa_arrived_at, self.released_at, now)
 
     # -- Referrals ------------------------------------------------------------------------
     @property
     def referral_to_consider(self):
         """Needs flagged, yet no referral to children's social care."""
-        return bool(self.needs) and not any(r.service == "childrens_social_care" for r in self.referrals)
+        return referral_to_consider(self.needs, any(r.service == SOCIAL_CARE for r in self.referrals))
 
     def event_instants(self):
         """Every instant recorded for an event of this custody (not the booking's own times)."""
