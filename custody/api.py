@@ -59,8 +59,9 @@ class Detentions(MethodView):
     def post(self, data):
         """Book a child into custody"""
         detention = booking.book(db.session, data, current_user, now())
-        commit_keeping_loaded(db.session)  # the new record is answered from memory
-        return DetentionRecord(detention, now(), db.session)
+        record = DetentionRecord(detention, now(), db.session, just_booked=True)  # as this transaction wrote it
+        commit_keeping_loaded(db.session)  # so answering does not read it all back
+        return record
 
 
 @bp.route("/detentions/<int:detention_id>")

@@ -177,6 +177,17 @@ def test_the_record_nests_every_section(api):
     assert record["clocks"]["aa_wait_minutes"] == 120.0
 
 
+def test_the_booking_answers_with_the_record_as_stored(api):
+    """The booking's answer is built from what it wrote, without reading it back: it must be
+    exactly what reading the record afterwards gives."""
+    created = api.post("/api/v1/detentions", json=booking(needs=["self_harm", "mental_health"],
+                                                          arrested_at="2026-11-28T09:15:00Z")).json
+    assert created == api.get(f"/api/v1/detentions/{created['id']}").json
+    assert [entry["action"] for entry in created["timeline"]] == ["booked_in"]
+    assert created["timeline"][0]["recorded_by"] == "sgt_price"
+    assert created["needs"] == ["mental_health", "self_harm"] and created["referral_to_consider"] is True
+
+
 def test_unknown_detention_is_a_json_404(api):
     response = api.get("/api/v1/detentions/999")
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
