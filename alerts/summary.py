@@ -69,12 +69,16 @@ def _describe_failures(session, among, summaries):
 
 
 def _roles_with_no_one(session, among, summaries):
+    """Steps that sent nothing: no one on duty for the role, or set aside by the sweep with an error."""
     rows = session.execute(
-        select(EscalationStep.detention_id, EscalationStep.role)
-        .where(among(EscalationStep.detention_id), EscalationStep.status == "no_recipient")
+        select(EscalationStep.detention_id, EscalationStep.role, EscalationStep.status)
+        .where(among(EscalationStep.detention_id), EscalationStep.status.in_(("no_recipient", "error")))
         .distinct().order_by(EscalationStep.role))
-    for detention_id, role in rows:
-        summaries[detention_id].no_one_to_text.append(role)
+    for detention_id, role, status in rows:
+        if status == "error":
+            summaries[detention_id].failed.append(f"{role}: not sent, the text could not be prepared")
+        else:
+            summaries[detention_id].no_one_to_text.append(role)
 
 
 def _latest_etas(session, among, summaries):

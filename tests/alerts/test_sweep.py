@@ -229,5 +229,8 @@ def test_a_step_that_cannot_be_processed_is_set_aside_and_the_rest_still_go(api,
     assert bad.detention_id == first["id"] and bad.status == "error" and "could not be processed" in bad.outcome
     assert any(r.levelname == "ERROR" and "set aside" in r.getMessage() for r in caplog.records)
     assert sweep(at("02:32")).errors == []  # not claimed again, sweep after sweep
-    page = login("sergeant").get(f"/detentions/{first['id']}").get_data(as_text=True)
+    sergeant = login("sergeant")
+    page = sergeant.get(f"/detentions/{first['id']}").get_data(as_text=True)
     assert "could not be prepared" in page and "Phone them" in page
+    board = sergeant.get("/").get_data(as_text=True)
+    assert "Text failed: custody_inspector: not sent, the text could not be prepared" in board
