@@ -106,6 +106,7 @@ class Databases:
             path = Path(make_url(self.url(namespace)).database)
             note_file = path.with_suffix(".note")
             return note_file.read_text() if path.exists() and note_file.exists() else None
+        self.ensure_database()  # a first run on a new BENCH_DATABASE_URL has nothing to read yet
         engine = create_engine(self.base)
         with engine.connect() as connection:
             note = connection.scalar(text(

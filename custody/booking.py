@@ -55,6 +55,9 @@ def next_reference(session, suite, year):
     return f"{suite.code}-{year}-{number:05d}"
 
 
+CODE_ATTEMPTS = 3
+
+
 def new_sms_code(session):
     """Four digits not used by any child still in custody (the partial unique index enforces it)."""
     for _ in range(50):
@@ -109,14 +112,20 @@ def book(session, data, user, now):
     _apply(detention, data, suite, now)
     _check_record_number(session, suite, detention.custody_record_number)
     detention.reference = next_reference(session, suite, detention.arrived_at.astimezone(suite.zone).year)
-    detention.sms_code = new_sms_code(session)
-    session.add(detention)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        # Another booking took the same record number or code between our check and insert.
-        raise Conflict("This booking clashed with another made at the same moment; submit it again.") from None
+    for _ in range(CODE_ATTEMPTS):
+        detention.sms_code = new_sms_code(session)
+        try:
+            with session.begin_nested():  # added inside: a refused insert then leaves the session clean
+                session.add(detention)
+                session.flush()
+            break
+        except IntegrityError:
+            # Another booking took the same record number or text code between our check and our
+            # insert. The record number is the sergeant's to resolve (409 naming it); the code is
+            # ours to choose, so choose again rather than refuse a booking for it.
+            _check_record_number(session, suite, detention.custody_record_number)
+    else:
+        raise Conflict("This booking clashed with others made at the same moment; submit it again.")
     audit.record(session, user=user, now=now, entity="detention", entity_id=detention.id, action="booked_in",
                  detention_id=detention.id, occurred_at=detention.arrived_at, after=_audited(detention))
     facts_changed.send(detention, session=session, now=now, booked=True)

@@ -221,3 +221,24 @@ def test_a_correction_without_the_arrival_fields_keeps_the_arrival(api, login):
     record = api.get(f"/api/v1/detentions/{created['id']}").json
     assert record["offence"] == "Theft (two)" and record["arrived_at"] == "2026-11-28T10:00:30Z"
     assert record["timeline"][-1]["after"] == {"offence": "Theft (two)"}
+
+
+def test_a_text_code_taken_at_the_same_moment_is_chosen_again_not_refused(api, monkeypatch):
+    """Two bookings can pick the same free code between the check and the insert; the second
+    gets another code instead of a 409 the sergeant can do nothing about."""
+    from custody import booking as booking_service
+    first = api.post("/api/v1/detentions", json=booking()).json
+    codes = iter([first["sms_code"], "0000" if first["sms_code"] != "0000" else "0001"])
+    monkeypatch.setattr(booking_service, "new_sms_code", lambda session: next(codes))
+    second = api.post("/api/v1/detentions", json=booking(custody_record_number="DU-26-000999", surname="Lowe"))
+    assert second.status_code == 201, second.json
+    assert second.json["sms_code"] != first["sms_code"]
+    assert second.json["reference"] == "DUR-2026-00002" and count(Detention) == 2
+
+
+def test_a_record_number_taken_at_the_same_moment_is_a_409_naming_it(api, monkeypatch):
+    from custody import booking as booking_service
+    api.post("/api/v1/detentions", json=booking())
+    monkeypatch.setattr(booking_service, "_check_record_number", lambda *args, **kwargs: None)
+    clash = api.post("/api/v1/detentions", json=booking(surname="Lowe"))  # the same record number
+    assert clash.status_code == 409 and count(Detention) == 1
