@@ -123,10 +123,8 @@ def update(session, contact, data, user, now):
     before = _snapshot(contact)
     for field, value in values.items():
         setattr(contact, field, value)
-    changed_before, changed_after = audit.changes(before, _snapshot(contact))
-    if changed_after:
-        audit.record(session, user=user, now=now, entity="contact", entity_id=contact.id, action="amended",
-                     before=changed_before, after=changed_after)
+    audit.record_amendment(session, user=user, now=now, entity="contact", entity_id=contact.id,
+                           before=before, after=_snapshot(contact))
     return contact
 
 

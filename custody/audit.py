@@ -70,3 +70,12 @@ def changes(before, after):
     """Only the fields that changed, as (before, after) dicts."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record_amendment(session, *, before, after, **event):
+    """An "amended" event with only the fields that changed; nothing when none did.
+    True when something changed. `event`: as for `record` (user, now, entity, entity_id, ...)."""
+    changed_before, changed_after = changes(before, after)
+    if changed_after:
+        record(session, action="amended", before=changed_before, after=changed_after, **event)
+    return bool(changed_after)

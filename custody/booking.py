@@ -152,10 +152,8 @@ def amend(session, detention, data, user, now):
     with session.no_autoflush:
         _apply(detention, data, detention.suite, now)
         _check_record_number(session, detention.suite, detention.custody_record_number, detention.id)
-    changed_before, changed_after = audit.changes(before, _audited(detention))
-    if not changed_after:
+    if not audit.record_amendment(session, user=user, now=now, entity="detention", entity_id=detention.id,
+                                  detention_id=detention.id, before=before, after=_audited(detention), reason=reason):
         raise invalid("amend_reason", "Nothing would change: the values given are those already recorded.")
-    audit.record(session, user=user, now=now, entity="detention", entity_id=detention.id, action="amended",
-                 detention_id=detention.id, before=changed_before, after=changed_after, reason=reason)
     facts_changed.send(detention, session=session, now=now)
     return detention

@@ -63,8 +63,6 @@ def update(session, suite, data, user, now):
     for field in ("name", "timezone", "active"):
         if field in data:
             setattr(suite, field, data[field])
-    changed_before, changed_after = audit.changes(before, audit.snapshot(suite, AUDITED))
-    if changed_after:
-        audit.record(session, user=user, now=now, entity="suite", entity_id=suite.id, action="amended",
-                     before=changed_before, after=changed_after)
+    audit.record_amendment(session, user=user, now=now, entity="suite", entity_id=suite.id,
+                           before=before, after=audit.snapshot(suite, AUDITED))
     return suite
